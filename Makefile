@@ -1,0 +1,62 @@
+# Two commands for a new user (python3 is all you need):
+#   make lab    open the course in JupyterLab
+#   make test   run every check (unit tests, doctests, proofs, nbval over every notebook,
+#               grading-tool safety tests)
+# Both create .venv and install the course on first use, and skip that when it is done.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST := $(BIN)/python -m pytest
+NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.cfg
+# Run notebooks two at a time, each notebook whole on one worker.
+XDIST  := -n 2 --dist loadfile
+
+.PHONY: lab test test-fast test-torch notebooks bench install clean-notebooks help
+
+help:
+	@echo "make lab | make test | make test-torch | make notebooks | make bench"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Installs once; again only when pyproject.toml changes. uv when it can be had (fast),
+# pip otherwise.
+$(STAMP): pyproject.toml | $(BIN)/python
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv >/dev/null 2>&1 || true
+	@if [ -x $(BIN)/uv ]; then \
+	  $(BIN)/uv pip install --python $(BIN)/python -q -e ".[lab,test]"; \
+	else \
+	  $(BIN)/python -m pip install -q --disable-pip-version-check -e ".[lab,test]"; \
+	fi
+	@touch $(STAMP)
+	@echo "course installed in $(VENV)"
+
+install: $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb \
+	  --ServerApp.open_browser=$(if $(or $(DISPLAY),$(filter Darwin,$(shell uname))),True,False)
+
+test: install
+	MPLBACKEND=Agg $(PYTEST) $(XDIST) tests course_lib notebooks $(NBVAL)
+
+# Unit tests and doctests only (no notebooks): seconds.
+test-fast: install
+	MPLBACKEND=Agg $(PYTEST) -p no:nbval tests course_lib
+
+# Optional cross-checks against torch.optim / torch autograd (CPU torch, about 200 MB).
+# pip, not uv: the CPU build of torch 2.13.0 is served from this machine's disk.
+test-torch: install
+	@$(BIN)/python -c "import torch" 2>/dev/null || \
+	  $(BIN)/python -m pip install -q --disable-pip-version-check "torch==2.13.0"
+	MPLBACKEND=Agg $(PYTEST) -p no:nbval -m torch tests
+
+# Re-execute every notebook in place from the current library, then clean metadata.
+notebooks: install
+	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+
+# Speed figures (printed, never asserted).
+bench: install
+	$(BIN)/python benchmarks/optim_step.py

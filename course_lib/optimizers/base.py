@@ -1,0 +1,183 @@
+r"""The one design every optimizer of the course follows (numpy only).
+
+* Hyperparameters are fixed and validated when the optimizer is built.
+* State is an explicit NamedTuple whose fields carry the notes' names (``V``, ``M``,
+  ``m``, ``v``, ``t``); ``t`` counts the updates done so far, so the first update
+  works with ``t = 1``.
+* ``update(grads, state, params)`` is pure: it returns ``(step, new_state)`` with
+  ``W_t = W_{t-1} + step`` and never changes its inputs. A refused call therefore
+  leaves the state exactly as it was.
+* Each subclass writes its rule for ONE array in :meth:`Optimizer.rule`, one line
+  per equation; the base class maps it over a list of arrays (a network's weights).
+  Plain arithmetic, so a rule also runs on sympy symbols.
+* ``eval_point(params, state)`` says where the gradient is taken. It is ``params``
+  for every method but Nesterov's look-ahead form; the driver
+  :func:`course_lib.trace.minimize` always asks, so no caller special-cases Nesterov.
+* ``lr`` is a number or a schedule: any callable ``t -> eta_t`` (see
+  :mod:`course_lib.schedules`).
+* ``torch_equivalent()`` states, as plain data, the ``torch.optim`` class and
+  arguments that give the same iterates, and under which conditions.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+from .._checks import check_finite, check_positive, check_range, check_same_shape, is_numeric
+from ..tree import leaves, tree_map, zeros_like, apply_updates
+
+__all__ = ["Optimizer", "TorchEquivalent", "sqrt", "sign", "maximum", "abs_", "check_lr"]
+
+
+@dataclass(frozen=True)
+class TorchEquivalent:
+    """How an optimizer maps onto torch.optim, as plain data (no torch import).
+
+    cls: the torch.optim class name, e.g. "SGD".
+    kwargs: its constructor arguments, computed from our hyperparameters.
+    exact_when: the conditions under which the iterates coincide ("always", "constant lr").
+    change_of_variables: for forms that track a different point, how to map ours onto torch's.
+    """
+    cls: str
+    kwargs: dict
+    exact_when: str = "always"
+    change_of_variables: str = ""
+    notes: str = ""
+
+
+def sqrt(x):
+    """Square root that works on numpy arrays and on sympy expressions."""
+    return np.sqrt(x) if is_numeric(x) else x ** Fraction(1, 2)
+
+
+def abs_(x):
+    """Absolute value for numbers, arrays and sympy expressions."""
+    return np.abs(x) if is_numeric(x) else abs(x)
+
+
+def sign(x):
+    """Sign for arrays; sympy's sign for symbols."""
+    if is_numeric(x):
+        return np.sign(x)
+    import sympy  # noqa: PLC0415  (only reached in symbolic proofs)
+    return sympy.sign(x)
+
+
+def maximum(a, b):
+    """Element-wise maximum for arrays; sympy's Max for symbols."""
+    if is_numeric(a) and is_numeric(b):
+        return np.maximum(a, b)
+    import sympy  # noqa: PLC0415
+    return sympy.Max(a, b)
+
+
+def check_lr(lr, name="lr"):
+    """A step size: a positive number, or a callable schedule t -> eta_t (checked per step)."""
+    if callable(lr):
+        return lr
+    return check_positive(name, lr, why=f"{name} is the step size eta; it must be positive")
+
+
+class Optimizer:
+    """Base class; see the module docstring for the design."""
+
+    #: the NamedTuple of the state; its first field is ``t``
+    State: type = NamedTuple
+    #: a short name for tables and plots
+    name = "optimizer"
+
+    # -- hyperparameters -------------------------------------------------
+    def __init__(self, lr):
+        self.lr = check_lr(lr)
+
+    def lr_at(self, t: int):
+        """eta_t: the step size of update number t (t = 1 on the first update)."""
+        if callable(self.lr):
+            eta = self.lr(t)
+            check_positive("lr", eta, allow_zero=True,
+                           why=f"the schedule gave eta_{t} = {eta!r}; step sizes must be >= 0")
+            return eta
+        return self.lr
+
+    def hyperparameters(self) -> dict:
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
+        return f"{type(self).__name__}({args})"
+
+    # -- state -----------------------------------------------------------
+    def init(self, params):
+        """State before the first update: t = 0 and every buffer zero, shaped like params."""
+        buffers = {f: zeros_like(params) for f in self.State._fields if f != "t"}
+        return self.State(t=0, **buffers)
+
+    def eval_point(self, params, state):
+        """Where the next gradient is to be taken (the look-ahead point for Nesterov)."""
+        return params
+
+    # -- the update --------------------------------------------------------
+    def rule(self, g, s, t, eta, w):
+        """The update for ONE array: g = gradient, s = previous state (leaf values),
+        t = this update's number, eta = eta_t, w = current weights (may be None).
+        Returns (step, new leaf state)."""
+        raise NotImplementedError
+
+    needs_params = False   # True when the rule reads w (weight decay)
+
+    def _check(self, grads, state, params):
+        if not isinstance(state, self.State):
+            raise TypeError(f"state must be a {self.State.__name__} from {self.name}.init(params), "
+                            f"got {type(state).__name__}")
+        if self.needs_params and params is None:
+            raise ValueError(f"{type(self).__name__}.update needs params (the current weights)")
+        bufs = [f for f in self.State._fields if f != "t"]
+        ref = getattr(state, bufs[0]) if bufs else params
+        if ref is not None:
+            tree_map(lambda a, b: None, ref, grads)   # same list structure
+        if params is not None:
+            tree_map(lambda a, b: None, params, grads)
+        for i, g in enumerate(leaves(grads)):
+            label = "grads" if not isinstance(grads, (list, tuple)) else f"grads[{i}]"
+            check_finite(label, g)
+            if ref is not None:
+                check_same_shape(label, g, "the state (the parameters at init)", leaves(ref)[i])
+            if params is not None:
+                check_same_shape(label, g, "params", leaves(params)[i])
+
+    def update(self, grads, state, params=None):
+        """Return (step, new_state) with W_t = W_{t-1} + step. Pure: inputs are not changed."""
+        self._check(grads, state, params)
+        t = state.t + 1
+        eta = self.lr_at(t)
+        bufs = [f for f in self.State._fields if f != "t"]
+        if not isinstance(grads, (list, tuple)):
+            step, s = self.rule(grads, state, t, eta, params)
+            return step, s._replace(t=t)
+        n = len(grads)
+        ws = params if params is not None else [None] * n
+        steps, new = [], {f: [] for f in bufs}
+        for i in range(n):
+            leaf_state = self.State(t=state.t, **{f: getattr(state, f)[i] for f in bufs})
+            step, s = self.rule(grads[i], leaf_state, t, eta, ws[i])
+            steps.append(step)
+            for f in bufs:
+                new[f].append(getattr(s, f))
+        return steps, self.State(t=t, **new)
+
+    def step(self, params, grads, state):
+        """Convenience: (W_t, new_state) = (W_{t-1} + step, new_state)."""
+        step, state = self.update(grads, state, params)
+        return apply_updates(params, step), state
+
+    def torch_lr(self):
+        """The lr to give torch: the constant, or eta_1 of a schedule (then set
+        ``param_groups[0]["lr"] = eta_t`` before step t)."""
+        return self.lr(1) if callable(self.lr) else self.lr
+
+    def torch_equivalent(self) -> TorchEquivalent:
+        raise NotImplementedError(f"{type(self).__name__} declares no PyTorch equivalent")

@@ -1,0 +1,107 @@
+r"""Nesterov's accelerated gradient in two forms [NE-1, NE-2]."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .._checks import check_range
+from .base import Optimizer, TorchEquivalent, check_lr
+from .momentum import GAMMA_WHY
+
+
+class NesterovState(NamedTuple):
+    t: int    # updates done so far
+    V: object  # V_t, the velocity (minus the last step)
+
+
+class Nesterov(Optimizer):
+    r"""Nesterov's method in the look-ahead form of the slides [NE-1].
+
+    First extend by the previous step, then take the gradient there, then add the two:
+
+    $$V_t = \gamma V_{t-1} + \eta_t\,\nabla_W J(W_{t-1} - \gamma V_{t-1}),\qquad W_t = W_{t-1} - V_t$$
+
+    The gradient is taken at the look-ahead point $W_{t-1} - \gamma V_{t-1}$, which
+    :meth:`eval_point` returns; :func:`course_lib.trace.minimize` asks for it.
+    (The slides write $\Delta W = -V$ and $\beta = \gamma$.)
+
+    ========  =========================================  ===========  =====================
+    symbol    meaning                                    argument     PyTorch
+    ========  =========================================  ===========  =====================
+    eta       step size (or schedule)                    ``lr``       ``lr``
+    gamma     momentum                                   ``gamma``    ``momentum``
+    V         velocity                                   state ``V``  ``lr * momentum_buffer``
+    ========  =========================================  ===========  =====================
+
+    PyTorch: ``torch.optim.SGD(params, lr=lr, momentum=gamma, nesterov=True)`` tracks a
+    different point: its parameter is the look-ahead point $U_t = W_t - \gamma V_t$
+    (and ``momentum_buffer = V_t / lr``). Start torch at $U_0 = W_0$ (V_0 = 0) and compare
+    its iterates with $W_t - \gamma V_t$; exact while lr is constant. See
+    :class:`NesterovFramework` for the same rule written on U directly.
+
+    >>> import numpy as np
+    >>> opt = Nesterov(lr=0.1, gamma=0.5); s = opt.init(np.zeros(1))
+    >>> s = s._replace(V=np.array([2.0]))
+    >>> opt.eval_point(np.array([3.0]), s)          # 3 - 0.5 * 2
+    array([2.])
+    """
+    State = NesterovState
+    name = "Nesterov"
+
+    def __init__(self, lr, gamma=0.9):
+        self.lr = check_lr(lr)
+        self.gamma = check_range("gamma", gamma, 0, 1, why=GAMMA_WHY)
+
+    def eval_point(self, params, state):
+        from ..tree import tree_map
+        return tree_map(lambda w, V: w - self.gamma * V, params, state.V)   # W - gamma V
+
+    def rule(self, g, s, t, eta, w):
+        V = self.gamma * s.V + eta * g           # V_t = gamma V_{t-1} + eta_t g(look-ahead)
+        return -V, s._replace(V=V)               # W_t = W_{t-1} - V_t
+
+    def torch_equivalent(self):
+        return TorchEquivalent("SGD", {"lr": self.torch_lr(), "momentum": self.gamma, "nesterov": True},
+                               exact_when="constant lr",
+                               change_of_variables="torch's parameter U_t = W_t - gamma V_t; "
+                                                   "momentum_buffer = V_t / lr; U_0 = W_0")
+
+
+class NesterovFramework(Optimizer):
+    r"""Nesterov's method as frameworks write it: gradient at the tracked point [NE-2].
+
+    With $U_t = W_t - \gamma V_t$ (the look-ahead point of :class:`Nesterov`):
+
+    $$V_t = \gamma V_{t-1} + \eta_t\, \nabla J(U_{t-1}),\qquad
+    U_t = U_{t-1} - \eta_t \nabla J(U_{t-1}) - \gamma V_t$$
+
+    ========  ============================  ===========  ===========================
+    symbol    meaning                       argument     PyTorch
+    ========  ============================  ===========  ===========================
+    eta       step size                     ``lr``       ``lr``
+    gamma     momentum                      ``gamma``    ``momentum``
+    V         velocity                      state ``V``  ``lr * momentum_buffer``
+    ========  ============================  ===========  ===========================
+
+    PyTorch: ``torch.optim.SGD(params, lr=lr, momentum=gamma, nesterov=True)`` gives identical
+    iterates while lr is constant (PyTorch steps ``-lr (g + gamma buf)``; ours keeps eta
+    inside V, so under a schedule the two part ways).
+
+    >>> import numpy as np
+    >>> opt = NesterovFramework(lr=0.1, gamma=0.5); s = opt.init(np.zeros(1))
+    >>> step, s = opt.update(np.array([1.0]), s); step     # -(0.1 + 0.5 * 0.1)
+    array([-0.15])
+    """
+    State = NesterovState
+    name = "Nesterov (framework form)"
+
+    def __init__(self, lr, gamma=0.9):
+        self.lr = check_lr(lr)
+        self.gamma = check_range("gamma", gamma, 0, 1, why=GAMMA_WHY)
+
+    def rule(self, g, s, t, eta, w):
+        V = self.gamma * s.V + eta * g           # V_t = gamma V_{t-1} + eta_t g_t
+        return -(eta * g + self.gamma * V), s._replace(V=V)   # U_t = U_{t-1} - eta_t g_t - gamma V_t
+
+    def torch_equivalent(self):
+        return TorchEquivalent("SGD", {"lr": self.torch_lr(), "momentum": self.gamma, "nesterov": True},
+                               exact_when="constant lr", notes="V = lr * momentum_buffer")

@@ -1,0 +1,223 @@
+"""Shared checks over the table of optimizers (tests/optimizer_cases.py)."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from course_lib import optimizers as O
+from course_lib.trace import minimize
+from course_lib.tree import apply_updates
+
+from optimizer_cases import CASES
+
+IDS = [c.id for c in CASES]
+G1, G2 = np.array([1.0, -2.0, 0.5]), np.array([0.5, 1.0, -3.0])
+
+
+@pytest.fixture(params=CASES, ids=IDS)
+def case(request):
+    return request.param
+
+
+def test_first_steps_by_hand(case):
+    opt = case.make()
+    w = np.array([0.3, -0.2, 1.0])
+    s = opt.init(w)
+    expected = case.by_hand(G1, G2)
+    step1, s = opt.update(G1, s, w)
+    np.testing.assert_allclose(step1, expected[0], rtol=1e-12, atol=1e-15)
+    assert s.t == 1
+    w = w + step1
+    step2, s = opt.update(G2, s, w)
+    np.testing.assert_allclose(step2, expected[1], rtol=1e-12, atol=1e-15)
+    assert s.t == 2
+
+
+def test_converges_on_a_quadratic(case):
+    A = np.diag([1.0, 4.0])
+    kw = case.converge_kwargs or case.kwargs
+    opt = type(case.make())(**kw)
+    tr = minimize(opt, grad=lambda w: A @ w, w0=np.array([1.0, 1.0]), steps=case.converge_steps,
+                  loss=lambda w: 0.5 * w @ A @ w)
+    assert not tr.diverged
+    assert np.linalg.norm(tr.ws[-1]) < 1e-3, tr.ws[-1]
+
+
+def test_bad_hyperparameters_name_the_argument(case):
+    cls = type(case.make())
+    for arg, values in case.bad.items():
+        for v in values:
+            with pytest.raises(ValueError, match=rf"^{arg}\b.*must") as info:
+                cls(**{**case.kwargs, arg: v})
+            assert "got" in str(info.value)
+
+
+def test_bad_gradients_are_refused_and_state_is_unchanged(case):
+    opt = case.make()
+    w = np.array([0.3, -0.2, 1.0])
+    s0 = opt.init(w)
+    _, s1 = opt.update(G1, s0, w)
+    before = copy.deepcopy(s1)
+    for bad, pattern in [(np.array([1.0, np.nan, 0.0]), "grads must be finite"),
+                         (np.array([1.0, np.inf, 0.0]), "grads must be finite"),
+                         (np.array([1.0, 2.0]), "shape")]:
+        with pytest.raises(ValueError, match=pattern):
+            opt.update(bad, s1, w)
+        for a, b in zip(s1, before):
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(TypeError, match="state must be"):
+        opt.update(G1, (0, w), w)
+
+
+def test_update_does_not_modify_its_inputs(case):
+    opt = case.make()
+    w = np.array([0.3, -0.2, 1.0])
+    _, s = opt.update(G1, opt.init(w), w)
+    snapshot, g, w0 = copy.deepcopy(s), G2.copy(), w.copy()
+    opt.update(g, s, w)
+    for a, b in zip(s, snapshot):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(g, G2)
+    np.testing.assert_array_equal(w, w0)
+
+
+def test_a_list_of_arrays_updates_like_each_array_alone(case):
+    opt = case.make()
+    ws = [np.array([[0.3, -0.2], [0.1, 0.4]]), np.array([1.0, -1.0, 2.0])]
+    rng = np.random.default_rng(0)
+    s_list = opt.init(ws)
+    s_each = [opt.init(w) for w in ws]
+    for _ in range(3):
+        gs = [rng.normal(size=w.shape) for w in ws]
+        steps, s_list = opt.update(gs, s_list, ws)
+        for i in range(2):
+            step_i, s_each[i] = opt.update(gs[i], s_each[i], ws[i])
+            np.testing.assert_allclose(steps[i], step_i, rtol=1e-14)
+        ws = apply_updates(ws, steps)
+    assert s_list.t == 3
+    with pytest.raises(ValueError, match="list of 2 arrays"):
+        opt.update(gs[:1], s_list, ws)
+
+
+def test_the_rule_runs_on_sympy_symbols(case):
+    if not case.symbolic:
+        pytest.skip("this rule branches on values")
+    opt = case.make()
+    g1, g2, w = sp.symbols("g1 g2 w", real=True)
+    s = opt.init(w)
+    step1, s = opt.update(g1, s, w)
+    step2, s = opt.update(g2, s, w + step1)
+    expected = case.by_hand(np.array([1.0]), np.array([0.0]))
+    assert float(step1.subs({g1: 1.0, g2: 0.0})) == pytest.approx(float(expected[0][0]))
+
+
+def test_a_schedule_is_accepted_and_checked(case):
+    opt = type(case.make())(**{**case.kwargs, "lr": lambda t: 0.1 / t})
+    w = np.array([0.3, -0.2, 1.0])
+    s = opt.init(w)
+    step, s = opt.update(G1, s, w)
+    assert np.all(np.isfinite(step))
+    bad = type(case.make())(**{**case.kwargs, "lr": lambda t: -0.1})
+    with pytest.raises(ValueError, match="lr must be"):
+        bad.update(G1, bad.init(w), w)
+
+
+def test_declares_its_pytorch_equivalent(case):
+    eq = case.make().torch_equivalent()
+    assert isinstance(eq, O.TorchEquivalent)
+    assert eq.cls and isinstance(eq.kwargs, dict) and eq.exact_when
+    assert "PyTorch" in type(case.make()).__doc__
+
+
+# --- cross-checks against torch.optim (optional extra) -------------------------------
+
+def _random_problem(rng, n=7):
+    Q, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    eig = rng.uniform(0.5, 5.0, size=n)
+    A = Q @ np.diag(eig) @ Q.T
+    b = rng.normal(size=n)
+    return A, b, eig.max()
+
+
+def run_against_torch(opt, A, b, w0, steps, torch_point=lambda o, w, s: w, lr_schedule=None):
+    """Return (our points mapped to torch's, torch's iterates), both (steps+1, n)."""
+    torch = pytest.importorskip("torch")
+    torch.set_default_dtype(torch.float64)
+    eq = opt.torch_equivalent()
+    grad = lambda w: A @ w - b
+    p = torch.tensor(w0.copy(), requires_grad=True)
+    topt = getattr(torch.optim, eq.cls)([p], **eq.kwargs)
+    ours, theirs = [w0.copy()], [w0.copy()]
+    state, w = opt.init(w0), w0.copy()
+    for k in range(1, steps + 1):
+        if lr_schedule is not None:
+            topt.param_groups[0]["lr"] = lr_schedule(k)
+        step, state = opt.update(grad(opt.eval_point(w, state)), state, w)
+        w = w + step
+        ours.append(torch_point(opt, w, state))
+        p.grad = torch.from_numpy(grad(p.detach().numpy()))
+        topt.step()
+        theirs.append(p.detach().numpy().copy())
+    return np.array(ours), np.array(theirs)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("seed", range(3))
+def test_equal_iterates_to_torch_optim(case, seed):
+    rng = np.random.default_rng(100 + seed)
+    A, b, L = _random_problem(rng)
+    opt = case.random(rng, L)
+    ours, theirs = run_against_torch(opt, A, b, rng.normal(size=len(b)), 200, case.torch_point)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+# --- conventions where the notes and PyTorch differ, both sides tested ---------------------
+
+@pytest.mark.torch
+def test_velocity_form_parts_from_torch_under_a_schedule():
+    rng = np.random.default_rng(1)
+    A, b, L = _random_problem(rng)
+    sched = lambda t: 0.3 / L / np.sqrt(t)
+    opt = O.Momentum(lr=sched, gamma=0.9)
+    ours, theirs = run_against_torch(opt, A, b, np.zeros(len(b)), 50, lr_schedule=sched)
+    np.testing.assert_allclose(ours[:2], theirs[:2], rtol=1e-12)        # same first step
+    assert np.max(np.abs(ours - theirs)) > 1e-3                          # then they part
+
+
+@pytest.mark.torch
+def test_averaged_momentum_is_not_torch_dampening():
+    torch = pytest.importorskip("torch")
+    torch.set_default_dtype(torch.float64)
+    opt = O.AveragedMomentum(lr=0.1, gamma=0.9)
+    p = torch.zeros(1, requires_grad=True)
+    topt = torch.optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.9)
+    p.grad = torch.ones(1)
+    topt.step()
+    step, _ = opt.update(np.ones(1), opt.init(np.zeros(1)))
+    assert p.item() == pytest.approx(-0.1)          # torch: first buffer = g_1, undamped
+    assert step[0] == pytest.approx(-0.01)          # ours: M_1 = (1 - gamma) g_1
+
+
+def test_the_two_momentum_forms_agree_for_a_constant_step_and_part_under_a_schedule():
+    A = np.diag([1.0, 10.0])
+    grad, w0 = (lambda w: A @ w), np.array([1.0, 1.0])
+    gamma, lr_avg = 0.8, 0.1
+    a = minimize(O.AveragedMomentum(lr=lr_avg, gamma=gamma), grad, w0, 40).ws
+    v = minimize(O.Momentum(lr=lr_avg * (1 - gamma), gamma=gamma), grad, w0, 40).ws
+    np.testing.assert_allclose(a, v, rtol=1e-12, atol=1e-14)
+    sched = lambda t: lr_avg * 0.9 ** t
+    a = minimize(O.AveragedMomentum(lr=sched, gamma=gamma), grad, w0, 40).ws
+    v = minimize(O.Momentum(lr=lambda t: sched(t) * (1 - gamma), gamma=gamma), grad, w0, 40).ws
+    assert np.max(np.abs(a - v)) > 1e-3
+
+
+def test_nesterov_forms_track_points_related_by_the_change_of_variables():
+    A = np.diag([1.0, 10.0])
+    grad, w0 = (lambda w: A @ w - 1.0), np.array([1.0, -1.0])
+    look = minimize(O.Nesterov(lr=0.05, gamma=0.9), grad, w0, 60, keep_states=True)
+    fw = minimize(O.NesterovFramework(lr=0.05, gamma=0.9), grad, w0, 60)
+    U = np.array([w - 0.9 * s.V for w, s in zip(look.ws, look.states)])
+    np.testing.assert_allclose(U, fw.ws, rtol=1e-12, atol=1e-14)
