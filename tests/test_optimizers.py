@@ -221,3 +221,24 @@ def test_nesterov_forms_track_points_related_by_the_change_of_variables():
     fw = minimize(O.NesterovFramework(lr=0.05, gamma=0.9), grad, w0, 60)
     U = np.array([w - 0.9 * s.V for w, s in zip(look.ws, look.states)])
     np.testing.assert_allclose(U, fw.ws, rtol=1e-12, atol=1e-14)
+
+
+def test_inplace_fast_path_equals_the_readable_update(case):
+    opt = case.make()
+    rng = np.random.default_rng(5)
+    ws = [rng.normal(size=(3, 2)), rng.normal(size=4)]
+    w_pure, s_pure = [w.copy() for w in ws], opt.init(ws)
+    w_fast, s_fast = [w.copy() for w in ws], opt.init(ws)
+    for _ in range(5):
+        gs = [rng.normal(size=w.shape) for w in ws]
+        step, s_pure = opt.update(gs, s_pure, w_pure)
+        w_pure = apply_updates(w_pure, step)
+        s_fast = opt.update_inplace(w_fast, gs, s_fast)
+    for a, b in zip(w_pure, w_fast):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
+    assert s_fast.t == s_pure.t == 5
+    before = [w.copy() for w in w_fast]
+    with pytest.raises(ValueError):
+        opt.update_inplace(w_fast, [np.full((3, 2), np.nan), gs[1]], s_fast)
+    for a, b in zip(before, w_fast):
+        np.testing.assert_array_equal(a, b)

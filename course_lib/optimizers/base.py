@@ -169,6 +169,34 @@ class Optimizer:
                 new[f].append(getattr(s, f))
         return steps, self.State(t=t, **new)
 
+    def update_inplace(self, params, grads, state):
+        """Fast path for large arrays: add the step to ``params`` and write the new buffers
+        into the state's arrays, in place; returns the state with t advanced.
+
+        Same checks as :meth:`update`, made before anything is written. The result equals
+        the readable :meth:`update` (a shared test pins this). Subclasses may override
+        :meth:`rule_inplace` with an allocation-free version; the default reuses :meth:`rule`.
+        """
+        self._check(grads, state, params)
+        t = state.t + 1
+        eta = self.lr_at(t)
+        bufs = [f for f in self.State._fields if f != "t"]
+        if not isinstance(grads, (list, tuple)):
+            self.rule_inplace(params, grads, state, t, eta)
+        else:
+            for i in range(len(grads)):
+                leaf = self.State(t=state.t, **{f: getattr(state, f)[i] for f in bufs})
+                self.rule_inplace(params[i], grads[i], leaf, t, eta)
+        return state._replace(t=t)
+
+    def rule_inplace(self, w, g, s, t, eta):
+        """In-place version of :meth:`rule` for one array: updates w and s's arrays."""
+        step, new = self.rule(g, s, t, eta, w)
+        w += step
+        for f in s._fields:
+            if f != "t":
+                getattr(s, f)[...] = getattr(new, f)
+
     def step(self, params, grads, state):
         """Convenience: (W_t, new_state) = (W_{t-1} + step, new_state)."""
         step, state = self.update(grads, state, params)

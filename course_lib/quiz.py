@@ -1,0 +1,95 @@
+"""Self-check quizzes for the polls (ipywidgets only in the live part).
+
+A :class:`Quiz` is plain data (statements, which are true, and why), so a test can check
+the answers. ``quiz.show()`` puts up checkboxes and a "Check" button with feedback per
+statement in a live kernel, and, for readers of a static page (no kernel), the worked
+answers folded under a ``<details>`` block that renders everywhere.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+__all__ = ["Statement", "Quiz"]
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str
+    true: bool
+    why: str          # the worked answer, shown as feedback
+
+
+class Quiz:
+    """A "select all that are true" question.
+
+    >>> q = Quiz("[POLL-0] Which are true?", [Statement("1 + 1 = 2", True, "arithmetic"),
+    ...                                       Statement("2 < 1", False, "2 is larger")])
+    >>> q.grade([True, False]).score
+    2
+    >>> q.grade([True, True]).wrong
+    [1]
+    """
+
+    def __init__(self, question: str, statements: list[Statement], id: str = ""):
+        if not statements:
+            raise ValueError("statements must hold at least one Statement")
+        self.question, self.statements, self.id = question, list(statements), id
+
+    # -- pure part ---------------------------------------------------------
+    class Result:
+        def __init__(self, quiz, chosen):
+            self.chosen = list(chosen)
+            self.wrong = [i for i, (c, s) in enumerate(zip(chosen, quiz.statements)) if c != s.true]
+            self.score = len(quiz.statements) - len(self.wrong)
+            self.lines = [
+                ("right" if i not in self.wrong else "not quite") + f": {s.text} is "
+                f"{'TRUE' if s.true else 'FALSE'}. {s.why}"
+                for i, s in enumerate(quiz.statements)]
+
+    def grade(self, chosen) -> "Quiz.Result":
+        """Grade a list of booleans (ticked or not), one per statement."""
+        chosen = list(chosen)
+        if len(chosen) != len(self.statements):
+            raise ValueError(f"chosen must have {len(self.statements)} entries (one per "
+                             f"statement), got {len(chosen)}")
+        return Quiz.Result(self, chosen)
+
+    def answers_markdown(self) -> str:
+        rows = "\n".join(f"<li><b>{'True' if s.true else 'False'}</b>: {escape(s.text)}. "
+                         f"{escape(s.why)}</li>" for s in self.statements)
+        return (f"<details><summary>Worked answers (try first)</summary><ul>{rows}</ul>"
+                f"</details>")
+
+    def _repr_markdown_(self):
+        items = "\n".join(f"- [ ] {s.text}" for s in self.statements)
+        return f"**{self.question}** (select all that are true)\n\n{items}\n\n" + self.answers_markdown()
+
+    # -- live part (ipywidgets) --------------------------------------------
+    def widget(self):
+        """Checkboxes, a Check button and a feedback area; returns the VBox."""
+        import ipywidgets as w   # noqa: PLC0415 (only the live part needs widgets)
+        boxes = [w.Checkbox(value=False, description=s.text, indent=False,
+                            layout=w.Layout(width="auto")) for s in self.statements]
+        button = w.Button(description="Check", button_style="primary")
+        feedback = w.HTML(value="")
+
+        def on_click(_):
+            r = self.grade([b.value for b in boxes])
+            head = (f"<b>{r.score} of {len(self.statements)} right.</b>" +
+                    (" All correct." if not r.wrong else " Look again at the ones marked."))
+            feedback.value = head + "<ul>" + "".join(
+                f"<li>{'&#10004;' if i not in r.wrong else '&#10008;'} {escape(line)}</li>"
+                for i, line in enumerate(r.lines)) + "</ul>"
+
+        button.on_click(on_click)
+        box = w.VBox([w.HTML(f"<b>{escape(self.question)}</b> (select all that are true)"),
+                      *boxes, button, feedback])
+        box.boxes, box.button, box.feedback = boxes, button, feedback   # for tests
+        return box
+
+    def show(self):
+        """Display the live quiz and, for static readers, the folded worked answers."""
+        from IPython.display import Markdown, display   # noqa: PLC0415
+        display(self.widget())
+        display(Markdown(self.answers_markdown()))
