@@ -1,0 +1,54 @@
+r"""Gradient checks by central differences (numpy only).
+
+Used by the batch-norm lessons, the tests and the network of lesson 12.
+
+>>> import numpy as np
+>>> f = lambda x: np.sum(x ** 3)
+>>> x = np.array([1.0, -2.0])
+>>> rel_error(numerical_gradient(f, x), 3 * x ** 2) < 1e-8
+True
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import check_positive
+
+__all__ = ["numerical_gradient", "rel_error", "check_gradient"]
+
+
+def numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    r"""Central differences $\partial f/\partial x_i \approx (f(x + h e_i) - f(x - h e_i)) / 2h$.
+
+    `f` maps the array `x` to a scalar; `x` is restored after each probe.
+    """
+    check_positive("h", h)
+    x = np.asarray(x, dtype=float)
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + h
+        fp = f(x)
+        x[i] = old - h
+        fm = f(x)
+        x[i] = old
+        grad[i] = (fp - fm) / (2 * h)
+    return grad
+
+
+def rel_error(a, b) -> float:
+    r"""Relative error as CS231n defines it: $\max_i |a_i - b_i| / \max(10^{-8}, |a_i| + |b_i|)$."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"a has shape {a.shape} but b has shape {b.shape}; they must match")
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def check_gradient(f, x, analytic, h: float = 1e-5, tol: float = 1e-7) -> float:
+    """Compare an analytic gradient with central differences; raise AssertionError past tol."""
+    err = rel_error(numerical_gradient(f, x, h), analytic)
+    if not err < tol:
+        raise AssertionError(f"gradient check failed: relative error {err:.2e} >= {tol:g}")
+    return err
