@@ -89,7 +89,7 @@ def debias(avg, gamma, t: int):
     >>> debias(running_average(0.0, 5.0, 0.9), 0.9, 1)
     5.0
     """
-    if is_numeric(t) and t < 1:
+    if is_numeric(t) and np.any(np.asarray(t) < 1):
         raise ValueError(f"t must be >= 1 (the number of inputs averaged so far), got {t}")
     return avg / (1 - gamma ** t)   # C_t / (1 - gamma^t)
 

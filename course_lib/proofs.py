@@ -27,6 +27,11 @@ class ProofError(AssertionError):
     """A claimed equality or inequality that sympy could not confirm."""
 
 
+def _text(s: str) -> str:
+    """Escape a plain-text label for use inside \\text{...}."""
+    return s.replace("\\", "").replace("_", r"\_").replace("^", r"\^{}").replace("#", r"\#")
+
+
 class Checked:
     """A confirmed claim; renders as LaTeX with a tick in a notebook."""
 
@@ -37,7 +42,7 @@ class Checked:
         return f"Checked({self.claim!r})"
 
     def _repr_latex_(self):
-        label = rf"\quad\text{{({self.claim})}}" if self.claim else ""
+        label = rf"\quad\text{{({_text(self.claim)})}}" if self.claim else ""
         return rf"$\displaystyle {self.latex} \quad \checkmark{label}$"
 
 
@@ -105,8 +110,8 @@ class Proof:
         return checked
 
     def _repr_latex_(self):
-        rows = [rf"{c.latex} && \checkmark\ \text{{{c.claim}}}" for c in self.steps]
-        head = rf"\text{{{self.title}}}\\" if self.title else ""
+        rows = [rf"{c.latex} && \checkmark\ \text{{{_text(c.claim)}}}" for c in self.steps]
+        head = rf"\text{{{_text(self.title)}}}\\" if self.title else ""
         return r"$\begin{aligned}" + head + r"\\".join(rows) + r"\end{aligned}$"
 
     def __repr__(self):

@@ -77,3 +77,146 @@ CASES = [
          random=lambda rng, L: O.NesterovFramework(lr=rng.uniform(0.05, 0.5) / L,
                                                    gamma=rng.uniform(0.0, 0.95))),
 ]
+
+
+# --- adaptive step sizes and Adam (issue 4): by-hand rules written out independently ---------
+
+_W0 = np.array([0.3, -0.2, 1.0])   # the starting weights test_first_steps_by_hand uses
+
+
+def _adagrad_by_hand(lr, eps, G0, lr_decay):
+    def f(g1, g2):
+        G1 = G0 + g1 ** 2
+        G2 = G1 + g2 ** 2
+        return [-lr * g1 / (np.sqrt(G1) + eps),
+                -(lr / (1 + lr_decay)) * g2 / (np.sqrt(G2) + eps)]
+    return f
+
+
+def _rmsprop_by_hand(lr, gamma, eps):
+    def f(g1, g2):
+        G1 = (1 - gamma) * g1 ** 2
+        G2 = gamma * G1 + (1 - gamma) * g2 ** 2
+        return [-lr * g1 / (np.sqrt(G1) + eps), -lr * g2 / (np.sqrt(G2) + eps)]
+    return f
+
+
+def _adadelta_by_hand(rho, eps, lr):
+    def f(g1, g2):
+        E1 = (1 - rho) * g1 ** 2
+        dx1 = -np.sqrt(0.0 + eps) / np.sqrt(E1 + eps) * g1
+        D1 = (1 - rho) * dx1 ** 2                     # the UNSCALED update is averaged
+        E2 = rho * E1 + (1 - rho) * g2 ** 2
+        dx2 = -np.sqrt(D1 + eps) / np.sqrt(E2 + eps) * g2
+        return [lr * dx1, lr * dx2]
+    return f
+
+
+def _rprop_by_hand(lr, eta_minus, eta_plus):
+    def f(g1, g2):
+        s = np.sign(g1 * g2)
+        delta2 = lr * np.where(s > 0, eta_plus, np.where(s < 0, eta_minus, 1.0))
+        return [-lr * np.sign(g1), -np.where(s < 0, 0.0, np.sign(g2)) * delta2]
+    return f
+
+
+def _adam_by_hand(lr, b1, b2, eps, amsgrad=False, decoupled=0.0):
+    def f(g1, g2):
+        m1, v1 = (1 - b1) * g1, (1 - b2) * g1 ** 2
+        m2, v2 = b1 * m1 + (1 - b1) * g2, b2 * v1 + (1 - b2) * g2 ** 2
+        if amsgrad:
+            v2 = np.maximum(v1, v2)
+        step1 = -lr * (m1 / (1 - b1)) / (np.sqrt(v1 / (1 - b2)) + eps)
+        step2 = -lr * (m2 / (1 - b1 ** 2)) / (np.sqrt(v2 / (1 - b2 ** 2)) + eps)
+        if decoupled:
+            step1 = step1 - lr * decoupled * _W0
+            step2 = step2 - lr * decoupled * (_W0 + step1)
+        return [step1, step2]
+    return f
+
+
+def _adamax_by_hand(lr, b1, b2, eps):
+    def f(g1, g2):
+        m1 = (1 - b1) * g1
+        u1 = np.abs(g1) + eps
+        m2 = b1 * m1 + (1 - b1) * g2
+        u2 = np.maximum(b2 * u1, np.abs(g2) + eps)
+        return [-lr / (1 - b1) * m1 / u1, -lr / (1 - b1 ** 2) * m2 / u2]
+    return f
+
+
+def _log_uniform(rng, lo, hi):
+    return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+
+
+CASES += [
+    Case("adagrad", lambda: O.Adagrad(lr=0.5, eps=1e-10, G0=0.1, lr_decay=0.1),
+         _adagrad_by_hand(0.5, 1e-10, 0.1, 0.1),
+         bad={"lr": [-0.1, 0.0, np.nan], "eps": [-1e-8, np.inf], "G0": [-0.1],
+              "lr_decay": [-0.1, np.nan]},
+         kwargs={"lr": 0.5, "eps": 1e-10, "G0": 0.1, "lr_decay": 0.1},
+         random=lambda rng, L: O.Adagrad(lr=rng.uniform(0.05, 1.0), eps=_log_uniform(rng, 1e-10, 1e-3),
+                                         G0=rng.uniform(0.0, 1.0), lr_decay=rng.uniform(0.0, 0.05)),
+         converge_kwargs={"lr": 0.5}),
+    Case("rmsprop", lambda: O.RMSprop(lr=0.1, gamma=0.9, eps=1e-8),
+         _rmsprop_by_hand(0.1, 0.9, 1e-8),
+         bad={"lr": [-0.1, 0.0], "gamma": [-0.1, 1.0, np.nan], "eps": [-1e-8]},
+         kwargs={"lr": 0.1, "gamma": 0.9, "eps": 1e-8},
+         random=lambda rng, L: O.RMSprop(lr=_log_uniform(rng, 1e-3, 0.05), gamma=rng.uniform(0.8, 0.999),
+                                         eps=_log_uniform(rng, 1e-8, 1e-3)),
+         converge_kwargs={"lr": 0.01}),
+    # Adadelta with a constant factor keeps oscillating on a deterministic quadratic (its
+    # effective step grows as the gradients shrink; lesson 07 shows it): converge with a 1/t factor
+    Case("adadelta", lambda: O.Adadelta(rho=0.9, eps=1e-6, lr=0.5),
+         _adadelta_by_hand(0.9, 1e-6, 0.5),
+         bad={"rho": [-0.1, 1.0, 2.0], "eps": [0.0, -1e-6], "lr": [-1.0, 0.0]},
+         kwargs={"rho": 0.9, "eps": 1e-6, "lr": 0.5},
+         random=lambda rng, L: O.Adadelta(rho=rng.uniform(0.8, 0.99), eps=_log_uniform(rng, 1e-6, 1e-2),
+                                          lr=rng.uniform(0.5, 1.5)),
+         converge_kwargs={"rho": 0.9, "eps": 1e-2, "lr": lambda t: 100 / (100 + t)}),
+    Case("rprop", lambda: O.Rprop(lr=0.1, eta_minus=0.5, eta_plus=1.2),
+         _rprop_by_hand(0.1, 0.5, 1.2),
+         bad={"lr": [-0.1, 0.0], "eta_minus": [0.0, 1.0, -0.5], "eta_plus": [1.0, 0.5, np.inf],
+              "delta_min": [-1e-6], "delta_max": [0.0, 1e-7]},
+         kwargs={"lr": 0.1, "eta_minus": 0.5, "eta_plus": 1.2, "delta_min": 1e-6, "delta_max": 50.0},
+         random=lambda rng, L: O.Rprop(lr=rng.uniform(0.01, 0.2), eta_minus=rng.uniform(0.3, 0.7),
+                                       eta_plus=rng.uniform(1.05, 1.5),
+                                       delta_min=_log_uniform(rng, 1e-7, 1e-4),
+                                       delta_max=rng.uniform(0.5, 50.0)),
+         symbolic=False),
+    Case("adam", lambda: O.Adam(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8),
+         _adam_by_hand(0.1, 0.9, 0.999, 1e-8),
+         bad={"lr": [-0.1, 0.0], "beta1": [-0.1, 1.0, np.nan], "beta2": [1.0, 1.5],
+              "eps": [-1e-8, np.nan], "weight_decay": [-0.01]},
+         kwargs={"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+         random=lambda rng, L: O.Adam(lr=_log_uniform(rng, 1e-3, 0.1), beta1=rng.uniform(0.0, 0.95),
+                                      beta2=rng.uniform(0.9, 0.9999), eps=_log_uniform(rng, 1e-8, 1e-3),
+                                      weight_decay=rng.uniform(0.0, 0.1)),
+         converge_kwargs={"lr": 0.05}),
+    Case("amsgrad", lambda: O.AMSGrad(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8),
+         _adam_by_hand(0.1, 0.9, 0.999, 1e-8, amsgrad=True),
+         bad={"lr": [0.0], "beta1": [1.0], "beta2": [-0.5, 1.0], "eps": [-1.0]},
+         kwargs={"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+         random=lambda rng, L: O.AMSGrad(lr=_log_uniform(rng, 1e-3, 0.1), beta1=rng.uniform(0.0, 0.95),
+                                         beta2=rng.uniform(0.9, 0.9999), eps=_log_uniform(rng, 1e-8, 1e-3)),
+         converge_kwargs={"lr": 0.05}),
+    Case("adamax", lambda: O.AdaMax(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8),
+         _adamax_by_hand(0.1, 0.9, 0.999, 1e-8),
+         bad={"lr": [-0.002], "beta1": [1.0, -0.1], "beta2": [1.0], "eps": [-1e-8]},
+         kwargs={"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+         random=lambda rng, L: O.AdaMax(lr=_log_uniform(rng, 1e-3, 0.1), beta1=rng.uniform(0.0, 0.95),
+                                        beta2=rng.uniform(0.9, 0.9999), eps=_log_uniform(rng, 1e-8, 1e-3)),
+         converge_kwargs={"lr": 0.05}),
+    # the shared sympy check substitutes only g; AdamW's step also holds w, so
+    # tests/test_adaptive.py runs AdamW on symbols itself
+    Case("adamw", lambda: O.AdamW(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1),
+         _adam_by_hand(0.1, 0.9, 0.999, 1e-8, decoupled=0.1),
+         bad={"lr": [0.0], "beta1": [1.0], "beta2": [1.0], "eps": [-1e-8],
+              "weight_decay": [-0.1, np.nan]},
+         kwargs={"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.1},
+         random=lambda rng, L: O.AdamW(lr=_log_uniform(rng, 1e-3, 0.1), beta1=rng.uniform(0.0, 0.95),
+                                       beta2=rng.uniform(0.9, 0.9999), eps=_log_uniform(rng, 1e-8, 1e-3),
+                                       weight_decay=rng.uniform(0.001, 0.2)),
+         converge_kwargs={"lr": 0.05, "weight_decay": 0.01},
+         symbolic=False),
+]

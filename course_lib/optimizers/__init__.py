@@ -3,8 +3,14 @@ from .base import Optimizer, TorchEquivalent
 from .sgd import SGD, SGDState
 from .momentum import Momentum, MomentumState, AveragedMomentum, AveragedMomentumState
 from .nesterov import Nesterov, NesterovFramework, NesterovState
+from .adaptive import (Adagrad, AdagradState, RMSprop, RMSpropState, Adadelta, AdadeltaState,
+                       Rprop, RpropState)
+from .adam import Adam, AdamState, AdaMax, AdaMaxState, AMSGrad, AMSGradState, AdamW
 
 __all__ = [
     "Optimizer", "TorchEquivalent", "SGD", "SGDState", "Momentum", "MomentumState",
     "AveragedMomentum", "AveragedMomentumState", "Nesterov", "NesterovFramework", "NesterovState",
+    "Adagrad", "AdagradState", "RMSprop", "RMSpropState", "Adadelta", "AdadeltaState",
+    "Rprop", "RpropState", "Adam", "AdamState", "AdaMax", "AdaMaxState", "AMSGrad",
+    "AMSGradState", "AdamW",
 ]

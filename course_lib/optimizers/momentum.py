@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
+
 from .._checks import check_range
 from ..averages import running_average
 from .base import Optimizer, TorchEquivalent, check_lr
+from .sgd import _blocks, _fast_path_applies, _scratch
 
 GAMMA_WHY = "gamma is the momentum; with gamma >= 1 old steps never fade and the iterates can blow up"
 
@@ -53,6 +56,16 @@ class Momentum(Optimizer):
     def rule(self, g, s, t, eta, w):
         V = self.gamma * s.V + eta * g           # V_t = gamma V_{t-1} + eta_t g_t
         return -V, s._replace(V=V)               # W_t = W_{t-1} - V_t
+
+    def rule_inplace(self, w, g, s, t, eta):
+        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit."""
+        if not _fast_path_applies(w, g, s.V):
+            return super().rule_inplace(w, g, s, t, eta)
+        (tmp,) = _scratch(self, w.dtype)
+        for wb, gb, Vb in _blocks(w, g, s.V):
+            np.multiply(Vb, self.gamma, out=Vb)              # gamma V_{t-1}
+            Vb += np.multiply(gb, eta, out=tmp[:gb.size])    # V_t = gamma V_{t-1} + eta_t g_t
+            np.subtract(wb, Vb, out=wb)                      # W_t = W_{t-1} - V_t
 
     def torch_equivalent(self):
         return TorchEquivalent("SGD", {"lr": self.torch_lr(), "momentum": self.gamma},
@@ -103,6 +116,17 @@ class AveragedMomentum(Optimizer):
     def rule(self, g, s, t, eta, w):
         M = running_average(s.M, g, self.gamma)  # M_t = gamma M_{t-1} + (1 - gamma) g_t
         return -eta * M, s._replace(M=M)         # W_t = W_{t-1} - eta'_t M_t
+
+    def rule_inplace(self, w, g, s, t, eta):
+        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit."""
+        if not _fast_path_applies(w, g, s.M):
+            return super().rule_inplace(w, g, s, t, eta)
+        (tmp,) = _scratch(self, w.dtype)
+        for wb, gb, Mb in _blocks(w, g, s.M):
+            tb = tmp[:gb.size]
+            np.multiply(Mb, self.gamma, out=Mb)              # gamma M_{t-1}
+            Mb += np.multiply(gb, 1 - self.gamma, out=tb)    # M_t = gamma M_{t-1} + (1 - gamma) g_t
+            np.subtract(wb, np.multiply(Mb, eta, out=tb), out=wb)   # W_t = W_{t-1} - eta'_t M_t
 
     def torch_equivalent(self):
         lr = self.torch_lr() * (1 - self.gamma)

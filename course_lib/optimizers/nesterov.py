@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
+
 from .._checks import check_range
 from .base import Optimizer, TorchEquivalent, check_lr
 from .momentum import GAMMA_WHY
+from .sgd import _blocks, _fast_path_applies, _scratch
 
 
 class NesterovState(NamedTuple):
@@ -59,6 +62,17 @@ class Nesterov(Optimizer):
         V = self.gamma * s.V + eta * g           # V_t = gamma V_{t-1} + eta_t g(look-ahead)
         return -V, s._replace(V=V)               # W_t = W_{t-1} - V_t
 
+    def rule_inplace(self, w, g, s, t, eta):
+        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit.
+        (The caller passes g taken at the look-ahead point, as for :meth:`update`.)"""
+        if not _fast_path_applies(w, g, s.V):
+            return super().rule_inplace(w, g, s, t, eta)
+        (tmp,) = _scratch(self, w.dtype)
+        for wb, gb, Vb in _blocks(w, g, s.V):
+            np.multiply(Vb, self.gamma, out=Vb)              # gamma V_{t-1}
+            Vb += np.multiply(gb, eta, out=tmp[:gb.size])    # V_t = gamma V_{t-1} + eta_t g
+            np.subtract(wb, Vb, out=wb)                      # W_t = W_{t-1} - V_t
+
     def torch_equivalent(self):
         return TorchEquivalent("SGD", {"lr": self.torch_lr(), "momentum": self.gamma, "nesterov": True},
                                exact_when="constant lr",
@@ -101,6 +115,18 @@ class NesterovFramework(Optimizer):
     def rule(self, g, s, t, eta, w):
         V = self.gamma * s.V + eta * g           # V_t = gamma V_{t-1} + eta_t g_t
         return -(eta * g + self.gamma * V), s._replace(V=V)   # U_t = U_{t-1} - eta_t g_t - gamma V_t
+
+    def rule_inplace(self, w, g, s, t, eta):
+        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit."""
+        if not _fast_path_applies(w, g, s.V):
+            return super().rule_inplace(w, g, s, t, eta)
+        tmp, tmp2 = _scratch(self, w.dtype, 2)
+        for wb, gb, Vb in _blocks(w, g, s.V):
+            eg = np.multiply(gb, eta, out=tmp[:gb.size])     # eta_t g_t
+            np.multiply(Vb, self.gamma, out=Vb)              # gamma V_{t-1}
+            Vb += eg                                         # V_t = gamma V_{t-1} + eta_t g_t
+            eg += np.multiply(Vb, self.gamma, out=tmp2[:gb.size])   # eta_t g_t + gamma V_t
+            np.subtract(wb, eg, out=wb)                      # U_t = U_{t-1} - eta_t g_t - gamma V_t
 
     def torch_equivalent(self):
         return TorchEquivalent("SGD", {"lr": self.torch_lr(), "momentum": self.gamma, "nesterov": True},

@@ -1,0 +1,176 @@
+r"""K-means three ways: batch (Lloyd), online (SGD, one point per update) and minibatch,
+numpy only [VM-4].
+
+The loss of centres $C = (c_1, \dots, c_K)$ on points $x_1..x_N$ is
+
+$$L(C) = \frac1{2N}\sum_{i=1}^N \lVert x_i - c_{a(i)}\rVert^2,\qquad a(i) = \arg\min_j \lVert x_i - c_j\rVert,$$
+
+with gradient $\nabla_{c_j} L = -\frac1N \sum_{i: a(i)=j} (x_i - c_j)$ (:func:`kmeans_grad`).
+Following Bottou and Bengio (1995) and Sculley (2010), all three algorithms are gradient
+steps on this loss with a step size per centre:
+
+* batch (Lloyd): $c_j \leftarrow$ the mean of its points, a gradient step of size $N/n_j$
+  on the whole data ($n_j$ points assigned to $c_j$): :func:`lloyd_step`;
+* minibatch (Sculley): on a batch of b points, $c_j \leftarrow c_j + \frac{m_j}{n_j}
+  (\bar x_j - c_j)$, where $m_j$ batch points went to $c_j$, $\bar x_j$ is their mean and
+  $n_j$ counts every point $c_j$ has received so far: :func:`count_step`. The centre is then
+  the running mean of all the points it was ever given;
+* online / SGD (MacQueen): the same with b = 1, $c_j \leftarrow c_j + \frac1{n_j}(x - c_j)$.
+
+:func:`fit_kmeans` runs any of them and records the loss against the number of points
+processed, the cost measure of [VM-4].
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import check_finite
+from .minibatch import check_batch, minibatches
+
+__all__ = ["assign", "kmeans_loss", "kmeans_grad", "lloyd_step", "count_step", "init_centers",
+           "KMeansRun", "fit_kmeans"]
+
+
+def _check_XC(X, C):
+    X, C = np.asarray(X, dtype=float), np.asarray(C, dtype=float)
+    if X.ndim != 2 or C.ndim != 2:
+        raise ValueError(f"X and C must be 2-D (points x dims, centres x dims), got shapes "
+                         f"{X.shape} and {C.shape}")
+    if X.shape[1] != C.shape[1]:
+        raise ValueError(f"X has {X.shape[1]} dimensions but C has {C.shape[1]}; they must match")
+    check_finite("X", X)
+    check_finite("C", C)
+    return X, C
+
+
+def _sqdist(X, C):
+    return (np.sum(X * X, axis=1)[:, None] - 2 * X @ C.T + np.sum(C * C, axis=1)[None, :])
+
+
+def assign(X, C):
+    """Index of the nearest centre for each row of X."""
+    X, C = _check_XC(X, C)
+    return np.argmin(_sqdist(X, C), axis=1)
+
+
+def kmeans_loss(X, C):
+    r"""$L(C) = \frac1{2N}\sum_i \min_j \lVert x_i - c_j\rVert^2$.
+
+    >>> kmeans_loss([[0.0], [2.0]], [[1.0]])
+    0.5
+    """
+    X, C = _check_XC(X, C)
+    return float(0.5 * np.mean(np.maximum(np.min(_sqdist(X, C), axis=1), 0.0)))
+
+
+def kmeans_grad(X, C):
+    r"""$\nabla_{c_j} L = -\frac1N\sum_{a(i)=j} (x_i - c_j)$ on the rows of X (a batch or all data)."""
+    X, C = _check_XC(X, C)
+    a = np.argmin(_sqdist(X, C), axis=1)
+    G = np.zeros_like(C)
+    np.add.at(G, a, C[a] - X)
+    return G / len(X)
+
+
+def lloyd_step(X, C):
+    """One batch K-means (Lloyd) step: each centre moves to the mean of its points; a centre
+    with no points stays. Returns the new centres."""
+    X, C = _check_XC(X, C)
+    a = np.argmin(_sqdist(X, C), axis=1)
+    K = len(C)
+    n = np.bincount(a, minlength=K)
+    S = np.zeros_like(C)
+    np.add.at(S, a, X)
+    return np.where(n[:, None] > 0, S / np.maximum(n, 1)[:, None], C)
+
+
+def count_step(Xb, C, counts):
+    r"""One online (b = 1) or minibatch K-means step with per-centre step sizes $m_j / n_j$.
+
+    Returns ``(new C, new counts)``; pure (inputs unchanged).
+
+    >>> C, n = count_step(np.array([[2.0]]), np.array([[0.0]]), np.array([1]))
+    >>> C, n                          # the centre is now the mean of its 2 points (0 and 2)
+    (array([[1.]]), array([2]))
+    """
+    Xb, C = _check_XC(Xb, C)
+    counts = np.asarray(counts)
+    if counts.shape != (len(C),):
+        raise ValueError(f"counts has shape {counts.shape} but there are {len(C)} centres")
+    a = np.argmin(_sqdist(Xb, C), axis=1)
+    m = np.bincount(a, minlength=len(C))                   # m_j: batch points per centre
+    S = np.zeros_like(C)
+    np.add.at(S, a, Xb)
+    n = counts + m                                         # n_j: points received so far
+    xbar = S / np.maximum(m, 1)[:, None]                   # batch mean per centre
+    rate = np.where(m > 0, m / np.maximum(n, 1), 0.0)      # step size m_j / n_j
+    return C + rate[:, None] * (xbar - C), n               # c_j += m_j/n_j (xbar_j - c_j)
+
+
+def init_centers(X, K, seed=0):
+    """K distinct rows of X drawn at random (Forgy initialization)."""
+    X = np.asarray(X, dtype=float)
+    if not isinstance(K, (int, np.integer)) or not 1 <= K <= len(X):
+        raise ValueError(f"K must be an integer in [1, {len(X)}], got {K!r}")
+    rng = np.random.default_rng(seed)
+    return X[rng.choice(len(X), size=K, replace=False)].copy()
+
+
+@dataclass
+class KMeansRun:
+    """Loss against cost: ``points[i]`` points processed when ``loss[i]`` was measured."""
+    points: np.ndarray
+    loss: np.ndarray
+    C: np.ndarray
+    method: str
+
+
+def fit_kmeans(X, K, b=None, epochs=5, seed=0, C0=None, X_eval=None, n_checkpoints=40):
+    """Run K-means on X and record the loss on ``X_eval`` (default: X) as points are processed.
+
+    ``b=None``: batch K-means (Lloyd), ``epochs`` passes of N points each. ``b=1``: online
+    K-means (SGD). ``1 < b <= N``: minibatch K-means, reshuffled each epoch. The same ``seed``
+    gives the same initial centres (unless ``C0`` is given) and data order.
+    The loss is recorded at about ``n_checkpoints`` log-spaced numbers of points processed.
+    """
+    X = np.asarray(X, dtype=float)
+    N = len(X)
+    if b is not None:
+        check_batch(N, b)
+    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+    C = init_centers(X, K, seed) if C0 is None else np.array(C0, dtype=float)
+    _check_XC(X, C)
+    Xe = X if X_eval is None else np.asarray(X_eval, dtype=float)
+    total = N * epochs
+    marks = np.unique(np.geomspace(1, total, n_checkpoints).astype(int))
+    pts, losses = [0], [kmeans_loss(Xe, C)]
+    if b is None:
+        for e in range(epochs):
+            C = lloyd_step(X, C)
+            pts.append((e + 1) * N)
+            losses.append(kmeans_loss(Xe, C))
+        return KMeansRun(np.array(pts), np.array(losses), C, "batch")
+    counts = np.zeros(K, dtype=int)
+    done, nxt = 0, 0
+    C = C.copy()
+    for _, idx in minibatches(N, b, epochs, shuffle=True, seed=seed + 10_000):
+        if b == 1:   # fast path, equal to count_step (a test pins it): MacQueen's update
+            x = X[idx[0]]
+            j = int(np.argmin(np.sum((C - x) ** 2, axis=1)))
+            counts[j] += 1
+            C[j] += (x - C[j]) / counts[j]             # c_j += (x - c_j) / n_j
+        else:
+            C, counts = count_step(X[idx], C, counts)
+        done += len(idx)
+        if nxt < len(marks) and done >= marks[nxt]:
+            pts.append(done)
+            losses.append(kmeans_loss(Xe, C))
+            while nxt < len(marks) and marks[nxt] <= done:
+                nxt += 1
+    if pts[-1] != done:
+        pts.append(done)
+        losses.append(kmeans_loss(Xe, C))
+    return KMeansRun(np.array(pts), np.array(losses), C, "SGD" if b == 1 else f"minibatch b={b}")

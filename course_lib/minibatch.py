@@ -1,0 +1,126 @@
+r"""Minibatch iteration: batch, incremental (SGD) and minibatch passes over data, numpy only
+[IU-2, VM-2, VM-3].
+
+One epoch visits every one of the N examples once, in ``ceil(N / b)`` updates of at most b
+examples: b = N is batch gradient descent (one update per epoch), b = 1 is incremental
+learning / SGD (N updates per epoch), anything in between is minibatch descent.
+``shuffle=True`` draws a fresh random permutation each epoch (stochastic gradient descent);
+``shuffle=False`` keeps the data's own order every epoch (and can cycle, [IU-2]).
+
+>>> [idx.tolist() for _, idx in minibatches(5, 2, epochs=1, shuffle=False)]
+[[0, 1], [2, 3], [4]]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Optional
+
+import numpy as np
+
+from ._checks import check_finite
+from .tree import apply_updates
+
+__all__ = ["check_batch", "minibatches", "updates_per_epoch", "MinibatchRun", "run_minibatch"]
+
+
+def check_batch(N, b):
+    """Validate a data size N >= 1 and a batch size 1 <= b <= N (before anything runs)."""
+    if not isinstance(N, (int, np.integer)) or N < 1:
+        raise ValueError(f"N must be an integer >= 1 (the number of examples), got {N!r}")
+    if not isinstance(b, (int, np.integer)) or not 1 <= b <= N:
+        raise ValueError(f"b must be an integer in [1, N] = [1, {N}] (the batch size), got {b!r}:"
+                         f" b = 1 is SGD, b = N is batch gradient descent")
+    return int(N), int(b)
+
+
+def updates_per_epoch(N, b, drop_last=False):
+    """Number of updates in one epoch: ceil(N / b), or floor(N / b) with ``drop_last``.
+
+    >>> updates_per_epoch(10, 1), updates_per_epoch(10, 3), updates_per_epoch(10, 10)
+    (10, 4, 1)
+    """
+    N, b = check_batch(N, b)
+    return N // b if drop_last else -(-N // b)
+
+
+def minibatches(N, b, epochs=1, shuffle=True, seed=None, drop_last=False
+                ) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(epoch, indices)`` for ``epochs`` passes over N examples in batches of b.
+
+    ``shuffle=True`` reshuffles every epoch with ``np.random.default_rng(seed)`` (a Generator
+    may be passed as ``seed``); ``shuffle=False`` keeps the order 0..N-1. The last batch of an
+    epoch is smaller when b does not divide N, unless ``drop_last``.
+
+    >>> [idx.tolist() for _, idx in minibatches(4, 2, epochs=2, seed=0)]
+    [[2, 0], [1, 3], [3, 2], [1, 0]]
+    """
+    N, b = check_batch(N, b)
+    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    stop = N - N % b if drop_last else N
+    for e in range(epochs):
+        order = rng.permutation(N) if shuffle else np.arange(N)
+        for start in range(0, stop, b):
+            yield e, order[start:start + b]
+
+
+@dataclass
+class MinibatchRun:
+    """The iterates of a minibatch run: ``ws[k]`` after k updates (``ws[0]`` = W_0)."""
+    ws: np.ndarray
+    epoch_ends: np.ndarray      # index into ws of the iterate at the end of each epoch
+    batch_losses: list = field(default_factory=list)   # loss on each batch, before its update
+    diverged_at: Optional[int] = None
+    message: str = ""
+
+
+def run_minibatch(optimizer, grad: Callable, w0, N, b, epochs=1, shuffle=True, seed=None,
+                  batch_loss: Callable = None, on_epoch: Callable = None,
+                  limit: float = 1e12) -> MinibatchRun:
+    """Minibatch descent with any course optimizer.
+
+    ``grad(w, idx)`` returns the average gradient of the examples ``idx`` at w (it must be the
+    MEAN, not the sum, so that the step size means the same for every b). ``batch_loss(w, idx)``,
+    if given, is recorded before each update (the cheap progress measure of [VM-5]).
+    ``on_epoch(epoch, w)`` is called after each epoch (for a held-out loss or a
+    :class:`course_lib.schedules.ReduceOnPlateau`). Divergence ends the run early, with
+    ``diverged_at`` set, and never raises.
+
+    >>> from course_lib.optimizers import SGD
+    >>> x = np.array([1.0, 3.0])          # minimize mean (w - x_i)^2 / 2: the mean, 2
+    >>> r = run_minibatch(SGD(lr=0.5), lambda w, i: w - x[i].mean(), np.array(0.0), N=2, b=2,
+    ...                   epochs=3)
+    >>> r.ws.round(3).tolist()
+    [0.0, 1.0, 1.5, 1.75]
+    """
+    N, b = check_batch(N, b)
+    check_finite("w0", w0)
+    state = optimizer.init(w0)
+    w, ws, ends, losses = w0, [w0], [], []
+    diverged_at, msg = None, ""
+    with np.errstate(over="ignore", invalid="ignore"):
+        for e, idx in minibatches(N, b, epochs, shuffle, seed):
+            if len(ends) < e:                        # a new epoch started
+                ends.append(len(ws) - 1)
+                if on_epoch is not None:
+                    on_epoch(e - 1, w)
+            if batch_loss is not None:
+                losses.append(float(batch_loss(w, idx)))
+            g = grad(optimizer.eval_point(w, state), idx)
+            if not np.all(np.isfinite(g)):
+                diverged_at, msg = len(ws), f"diverged at update {len(ws)}: gradient not finite"
+                break
+            step, state = optimizer.update(g, state, w)
+            w_new = apply_updates(w, step)
+            if not np.all(np.isfinite(w_new)) or np.max(np.abs(w_new)) > limit:
+                diverged_at, msg = len(ws), f"diverged at update {len(ws)}: |W| exceeded {limit:g}"
+                break
+            w = w_new
+            ws.append(w)
+        else:
+            ends.append(len(ws) - 1)
+            if on_epoch is not None:
+                on_epoch(epochs - 1, w)
+    return MinibatchRun(np.array(ws, dtype=float), np.array(ends, dtype=int), losses,
+                        diverged_at, msg)

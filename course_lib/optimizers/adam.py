@@ -1,0 +1,303 @@
+r"""Adam and its relatives: AdaMax, AMSGrad, AdamW [AM-1 .. AM-6].
+
+Adam = a running average of the gradients (momentum, :mod:`.momentum`'s averaged form)
+divided by the root of a running average of their squares (RMSprop, :mod:`.adaptive`),
+both corrected for starting at zero. Every running average is
+:func:`course_lib.averages.running_average` and every bias correction is
+:func:`course_lib.averages.debias`, the code lessons 04 and 08 prove things about.
+
+``t`` counts updates: it is 1 on the first step, and the bias corrections use that t
+($1 - \beta_1^1 = 1 - \beta_1$ on the first step), as in Kingma and Ba (2015) and PyTorch.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .._checks import check_positive, check_range
+from ..averages import debias, running_average
+from .base import Optimizer, TorchEquivalent, abs_, check_lr, maximum, sqrt
+
+__all__ = ["Adam", "AdamState", "AdaMax", "AdaMaxState", "AMSGrad", "AMSGradState", "AdamW"]
+
+EPS_WHY = "eps guards the division; it must be >= 0"
+
+
+def _beta(name, value):
+    return check_range(name, value, 0, 1,
+                       why=f"{name} weighs the old average; with {name} = 1 the average never "
+                           "forgets and the bias correction 1 - {0}^t divides by zero"
+                           .replace("{0}", name))
+
+
+def _weight_decay(value):
+    return check_positive("weight_decay", value, allow_zero=True,
+                          why="weight_decay is the decay coefficient lambda; it must be >= 0")
+
+
+class AdamState(NamedTuple):
+    t: int     # updates done so far; t = 1 on the first step
+    m: object  # m_t, running average of g
+    v: object  # v_t, running average of g**2
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma and Ba 2015) [AM-1, AM-2]: momentum on top of RMSprop, bias-corrected.
+
+    $$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,
+    \qquad m_0 = v_0 = 0$$
+    $$\hat m_t = \frac{m_t}{1-\beta_1^t},\qquad \hat v_t = \frac{v_t}{1-\beta_2^t},\qquad
+    W_t = W_{t-1} - \frac{\eta_t}{\sqrt{\hat v_t} + \epsilon}\, \hat m_t$$
+
+    t is 1 on the first step. The weights of $m_t$ on $g_1..g_t$ sum to $1-\beta_1^t$, which
+    is why dividing by it removes the pull towards $m_0 = 0$ (lesson 08 proves it on this
+    code). epsilon sits OUTSIDE the square root, after the bias correction, as in the paper,
+    seed 000 and PyTorch. With ``weight_decay`` = lambda > 0 the gradient becomes
+    $g_t + \lambda W_{t-1}$ (L2 regularization in the loss, "coupled"); for the decoupled
+    form see :class:`AdamW`.
+
+    ==========  ========================================  ================  ====================
+    symbol      meaning                                   argument          PyTorch ``Adam``
+    ==========  ========================================  ================  ====================
+    eta         step size (or schedule)                   ``lr``            ``lr``
+    beta1       weight of the old m (seed 000: B1)        ``beta1``         ``betas[0]``
+    beta2       weight of the old v (seed 000: B2)        ``beta2``         ``betas[1]``
+    epsilon     guard, OUTSIDE the square root            ``eps``           ``eps``
+    lambda      L2 coefficient added to the gradient      ``weight_decay``  ``weight_decay``
+    m, v        running averages of g and g^2             state ``m, v``    ``exp_avg, exp_avg_sq``
+    ==========  ========================================  ================  ====================
+
+    PyTorch: ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps,
+    weight_decay=weight_decay)`` gives identical iterates. ``amsgrad=True`` is
+    :class:`AMSGrad`; ``decoupled_weight_decay=True`` is :class:`AdamW`. Not supported:
+    ``maximize``.
+
+    >>> import numpy as np
+    >>> opt = Adam(lr=0.1); s = opt.init(np.zeros(2))
+    >>> step, s = opt.update(np.array([3.0, -0.5]), s)   # m-hat = g, sqrt(v-hat) = |g|
+    >>> np.round(step, 6), s.t
+    (array([-0.1,  0.1]), 1)
+    """
+    State = AdamState
+    name = "Adam"
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+        self.lr = check_lr(lr)
+        self.beta1 = _beta("beta1", beta1)
+        self.beta2 = _beta("beta2", beta2)
+        self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
+        self.weight_decay = _weight_decay(weight_decay)
+
+    @property
+    def needs_params(self):
+        return self.weight_decay != 0
+
+    def rule(self, g, s, t, eta, w):
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * w              # L2 in the loss: g_t + lambda W_{t-1}
+        m = running_average(s.m, g, self.beta1)        # m_t = B1 m_{t-1} + (1 - B1) g_t
+        v = running_average(s.v, g * g, self.beta2)    # v_t = B2 v_{t-1} + (1 - B2) g_t^2
+        m_hat = debias(m, self.beta1, t)               # m_t / (1 - B1^t), t = 1 first
+        v_hat = debias(v, self.beta2, t)               # v_t / (1 - B2^t)
+        step = -eta * m_hat / (sqrt(v_hat) + self.eps)  # eps outside the root
+        return step, s._replace(m=m, v=v)
+
+    def rule_inplace(self, w, g, s, t, eta):
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * w
+        s.m *= self.beta1
+        s.m += (1 - self.beta1) * g
+        s.v *= self.beta2
+        s.v += (1 - self.beta2) * (g * g)
+        denom = np.sqrt(s.v / (1 - self.beta2 ** t))
+        denom += self.eps
+        w -= eta * (s.m / (1 - self.beta1 ** t)) / denom
+
+    def torch_equivalent(self):
+        return TorchEquivalent("Adam", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
+                                        "eps": self.eps, "weight_decay": self.weight_decay},
+                               exact_when="always (a schedule: set lr to eta_t before each step)",
+                               notes="m = exp_avg, v = exp_avg_sq; state['step'] = t")
+
+
+class AMSGradState(NamedTuple):
+    t: int         # updates done so far; t = 1 on the first step
+    m: object      # m_t, running average of g
+    v: object      # v_t, running average of g**2
+    v_max: object  # max(v_1, ..., v_t) of the UNCORRECTED v (Reddi et al.'s \hat v_t)
+
+
+class AMSGrad(Optimizer):
+    r"""AMSGrad (Reddi, Kale and Kumar 2018) [AM-5]: Adam whose denominator never shrinks.
+
+    $$m_t, v_t \text{ as in Adam},\qquad v^{\max}_t = \max(v^{\max}_{t-1}, v_t),\qquad
+    W_t = W_{t-1} - \frac{\eta_t\, m_t / (1-\beta_1^t)}
+    {\sqrt{v^{\max}_t / (1-\beta_2^t)} + \epsilon}$$
+
+    Convention (PyTorch's): the maximum is taken over the UNCORRECTED $v_t$, and the
+    running maximum is then bias-corrected with the current t. The paper takes the
+    maximum over $v_t$ too but uses no bias correction at all (and writes $\hat v_t$ for
+    the maximum; here the hat means bias-corrected, so the field is ``v_max``). Because
+    $v^{\max}_t$ never decreases, the effective step $\eta_t / \sqrt{v^{\max}_t}$ never grows
+    for a non-increasing $\eta_t$, which is what the convergence proof needs.
+
+    ==========  ========================================  ==================  =========================
+    symbol      meaning                                   argument            PyTorch ``Adam``
+    ==========  ========================================  ==================  =========================
+    eta         step size (or schedule)                   ``lr``              ``lr``
+    beta1       weight of the old m                       ``beta1``           ``betas[0]``
+    beta2       weight of the old v                       ``beta2``           ``betas[1]``
+    epsilon     guard, OUTSIDE the square root            ``eps``             ``eps``
+    v_max       running max of v                          state ``v_max``     ``max_exp_avg_sq``
+    ==========  ========================================  ==================  =========================
+
+    PyTorch: ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps, amsgrad=True)``
+    gives identical iterates. Not supported: ``weight_decay``, ``maximize``.
+
+    >>> import numpy as np
+    >>> opt = AMSGrad(lr=0.1, beta1=0.0, beta2=0.5, eps=0.0); s = opt.init(np.zeros(1))
+    >>> step, s = opt.update(np.array([2.0]), s)
+    >>> step, s = opt.update(np.array([0.5]), s)    # v_2 = 1 + 0.125 < v_1 = 2
+    >>> float(s.v[0]), float(s.v_max[0])             # the maximum keeps v_1
+    (1.125, 2.0)
+    """
+    State = AMSGradState
+    name = "AMSGrad"
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr = check_lr(lr)
+        self.beta1 = _beta("beta1", beta1)
+        self.beta2 = _beta("beta2", beta2)
+        self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
+
+    def rule(self, g, s, t, eta, w):
+        m = running_average(s.m, g, self.beta1)        # m_t = B1 m_{t-1} + (1 - B1) g_t
+        v = running_average(s.v, g * g, self.beta2)    # v_t = B2 v_{t-1} + (1 - B2) g_t^2
+        v_max = maximum(s.v_max, v)                    # max over the UNCORRECTED v
+        m_hat = debias(m, self.beta1, t)               # m_t / (1 - B1^t)
+        v_hat = debias(v_max, self.beta2, t)           # then bias-correct the maximum
+        step = -eta * m_hat / (sqrt(v_hat) + self.eps)  # eps outside the root
+        return step, s._replace(m=m, v=v, v_max=v_max)
+
+    def torch_equivalent(self):
+        return TorchEquivalent("Adam", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
+                                        "eps": self.eps, "amsgrad": True},
+                               exact_when="always (a schedule: set lr to eta_t before each step)",
+                               notes="v_max = max_exp_avg_sq (max over the uncorrected v, then "
+                                     "bias-corrected)")
+
+
+class AdaMaxState(NamedTuple):
+    t: int     # updates done so far; t = 1 on the first step
+    m: object  # m_t, running average of g
+    u: object  # u_t, exponentially weighted infinity norm of the gradients
+
+
+class AdaMax(Optimizer):
+    r"""AdaMax (Kingma and Ba 2015, section 7.1) [AM-4]: Adam with the infinity norm.
+
+    $$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\qquad
+    u_t = \max(\beta_2 u_{t-1},\ |g_t| + \epsilon),\qquad
+    W_t = W_{t-1} - \frac{\eta_t}{1-\beta_1^t}\,\frac{m_t}{u_t}$$
+
+    $u_t$ is the limit $p \to \infty$ of $\big((1-\beta_2^p)\sum_s \beta_2^{p(t-s)} |g_s|^p\big)^{1/p}$
+    up to the factor that vanishes in that limit, so it needs NO bias correction: it is a
+    maximum of recent gradient sizes, not an average started at zero. Only m is corrected.
+    epsilon: the paper has none; PyTorch puts it INSIDE the max, $|g_t| + \epsilon$, and so
+    do we (it keeps $u_t > 0$).
+
+    ==========  ========================================  ============  =====================
+    symbol      meaning                                   argument      PyTorch ``Adamax``
+    ==========  ========================================  ============  =====================
+    eta         step size (or schedule)                   ``lr``        ``lr``
+    beta1       weight of the old m                       ``beta1``     ``betas[0]``
+    beta2       decay of the old maximum                  ``beta2``     ``betas[1]``
+    epsilon     guard, INSIDE the max                     ``eps``       ``eps``
+    m, u        average of g, weighted max of |g|         state m, u    ``exp_avg, exp_inf``
+    ==========  ========================================  ============  =====================
+
+    PyTorch: ``torch.optim.Adamax(params, lr=lr, betas=(beta1, beta2), eps=eps)`` gives
+    identical iterates (default lr 0.002, as in the paper). Not supported: ``weight_decay``.
+
+    >>> import numpy as np
+    >>> opt = AdaMax(lr=0.1, eps=0.0); s = opt.init(np.zeros(2))
+    >>> step, s = opt.update(np.array([3.0, -0.5]), s); step    # -lr sign(g) on the first step
+    array([-0.1,  0.1])
+    """
+    State = AdaMaxState
+    name = "AdaMax"
+
+    def __init__(self, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr = check_lr(lr)
+        self.beta1 = _beta("beta1", beta1)
+        self.beta2 = _beta("beta2", beta2)
+        self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
+
+    def rule(self, g, s, t, eta, w):
+        m = running_average(s.m, g, self.beta1)             # m_t = B1 m_{t-1} + (1 - B1) g_t
+        u = maximum(self.beta2 * s.u, abs_(g) + self.eps)   # u_t = max(B2 u_{t-1}, |g_t| + eps)
+        step = -eta * debias(m, self.beta1, t) / u          # only m is bias-corrected
+        return step, s._replace(m=m, u=u)
+
+    def torch_equivalent(self):
+        return TorchEquivalent("Adamax", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
+                                          "eps": self.eps},
+                               exact_when="always (a schedule: set lr to eta_t before each step)",
+                               notes="m = exp_avg, u = exp_inf; eps inside the max")
+
+
+class AdamW(Adam):
+    r"""AdamW (Loshchilov and Hutter 2019) [AM-6]: Adam with DECOUPLED weight decay.
+
+    $$W_t = W_{t-1} - \eta_t \lambda W_{t-1} - \frac{\eta_t}{\sqrt{\hat v_t}+\epsilon}\,\hat m_t,$$
+
+    with $m_t, v_t, \hat m_t, \hat v_t$ exactly as in :class:`Adam` built from the plain
+    gradient $g_t$. The decay acts on the weights directly and is NOT divided by
+    $\sqrt{\hat v_t}$; with L2 in the loss (``Adam(weight_decay=lambda)``) the term
+    $\lambda W$ enters m and v and is rescaled per coordinate, so weights with large
+    gradients are barely regularized. Conventions: the decay is $\eta_t \lambda$ (PyTorch's
+    ``lr * weight_decay``), applied to $W_{t-1}$ before the Adam step; the paper writes a
+    separate schedule multiplier times $\lambda$.
+
+    ==============  ========================================  ================  ==================
+    symbol          meaning                                   argument          PyTorch ``AdamW``
+    ==============  ========================================  ================  ==================
+    eta             step size (or schedule)                   ``lr``            ``lr``
+    beta1, beta2    weights of the old m and v                ``beta1, beta2``  ``betas``
+    epsilon         guard, OUTSIDE the square root            ``eps``           ``eps``
+    lambda          decoupled decay, W <- W - eta lambda W    ``weight_decay``  ``weight_decay``
+    ==============  ========================================  ================  ==================
+
+    PyTorch: ``torch.optim.AdamW(params, lr=lr, betas=(beta1, beta2), eps=eps,
+    weight_decay=weight_decay)`` gives identical iterates (PyTorch's default weight_decay is
+    0.01, ours too). Not supported: ``amsgrad=True`` with AdamW, ``maximize``.
+
+    >>> import numpy as np
+    >>> opt = AdamW(lr=0.1, weight_decay=0.5); w = np.array([2.0]); s = opt.init(w)
+    >>> step, s = opt.update(np.array([0.0]), s, w); step    # g = 0: only the decay, -0.1 * 0.5 * 2
+    array([-0.1])
+    """
+    name = "AdamW"
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+
+    def rule(self, g, s, t, eta, w):
+        decay = -eta * self.weight_decay * w if self.weight_decay != 0 else 0  # -eta lambda W_{t-1}
+        m = running_average(s.m, g, self.beta1)        # m_t from the plain gradient
+        v = running_average(s.v, g * g, self.beta2)    # v_t
+        m_hat = debias(m, self.beta1, t)               # m_t / (1 - B1^t)
+        v_hat = debias(v, self.beta2, t)               # v_t / (1 - B2^t)
+        step = decay - eta * m_hat / (sqrt(v_hat) + self.eps)   # decay NOT divided by sqrt(v)
+        return step, s._replace(m=m, v=v)
+
+    def rule_inplace(self, w, g, s, t, eta):
+        Optimizer.rule_inplace(self, w, g, s, t, eta)
+
+    def torch_equivalent(self):
+        return TorchEquivalent("AdamW", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
+                                         "eps": self.eps, "weight_decay": self.weight_decay},
+                               exact_when="always (a schedule: set lr to eta_t before each step)",
+                               notes="torch multiplies W by (1 - lr weight_decay) before the Adam "
+                                     "step; the same as our step's first term")

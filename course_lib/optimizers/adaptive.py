@@ -1,0 +1,337 @@
+r"""One step size per weight: Adagrad, RMSprop, Adadelta and Rprop [AD-2 .. AD-5].
+
+Each rule divides (or replaces) the gradient coordinate by coordinate, so a direction
+whose derivative swings a lot gets a small step and a quiet direction a large one.
+Running averages use the one primitive :func:`course_lib.averages.running_average`
+(``gamma``/``rho`` weighs the OLD value). Square roots, maxima and signs go through
+:mod:`course_lib.optimizers.base` so that Adagrad, RMSprop and Adadelta also run on sympy
+symbols; Rprop branches on signs and is numeric only.
+
+Where epsilon sits, since the sources differ:
+
+=========  ===============================================  =========================
+rule       this library (= PyTorch)                         seeds
+=========  ===============================================  =========================
+Adagrad    $\eta g / (\sqrt{G_t} + \epsilon)$ (outside)        not written out
+RMSprop    $\eta g / (\sqrt{G_t} + \epsilon)$ (outside)        seed 000: outside ("adadelta");
+                                                            seed 004: garbled, read as outside
+Adadelta   $\sqrt{E[\Delta x^2] + \epsilon} / \sqrt{E[g^2] + \epsilon}$ (inside both)   not in the seeds
+=========  ===============================================  =========================
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .._checks import check_positive, check_range, is_numeric
+from ..averages import running_average
+from ..tree import tree_map
+from .base import Optimizer, TorchEquivalent, check_lr, sqrt, sign
+
+__all__ = ["Adagrad", "AdagradState", "RMSprop", "RMSpropState", "Adadelta", "AdadeltaState",
+           "Rprop", "RpropState"]
+
+EPS_WHY = "eps guards the division; it must be >= 0"
+
+
+def _decay(name, value):
+    return check_range(name, value, 0, 1,
+                       why=f"{name} weighs the old average; with {name} >= 1 it never forgets "
+                           "and new gradients are ignored")
+
+
+# --------------------------------------------------------------------------- Adagrad
+class AdagradState(NamedTuple):
+    t: int     # updates done so far
+    G: object  # G_t, the SUM of squared gradients so far (G_0 = initial value)
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad (Duchi, Hazan and Singer 2011) [AD-2]: divide by the root of the SUM of squares.
+
+    $$G_t = G_{t-1} + g_t^2, \qquad W_t = W_{t-1} - \frac{\eta_t}{\sqrt{G_t} + \epsilon}\, g_t,
+    \qquad \eta_t = \frac{\eta}{1 + (t - 1)\,\delta}$$
+
+    (all operations coordinate by coordinate; $G_0$ = ``G0``, usually 0). $G_t$ never
+    decreases, so the effective step $\eta_t / (\sqrt{G_t} + \epsilon)$ never grows: Adagrad
+    slows down by itself, which suits sparse, rare features but can stall a long training.
+
+    ==========  ========================================  ============  ===============================
+    symbol      meaning                                   argument      PyTorch ``Adagrad``
+    ==========  ========================================  ============  ===============================
+    eta         step size (or schedule)                   ``lr``        ``lr``
+    delta       step-size decay (eta_t as above)          ``lr_decay``  ``lr_decay``
+    G_0         starting value of the sum                 ``G0``        ``initial_accumulator_value``
+    epsilon     guard, OUTSIDE the square root            ``eps``       ``eps``
+    G           sum of squared gradients                  state ``G``   ``state_sum``
+    ==========  ========================================  ============  ===============================
+
+    PyTorch: ``torch.optim.Adagrad(params, lr=lr, lr_decay=lr_decay,
+    initial_accumulator_value=G0, eps=eps)`` gives identical iterates (see
+    :meth:`torch_equivalent`). Not supported: ``weight_decay`` (add $\lambda W$ to the
+    gradient yourself), ``maximize``.
+
+    >>> import numpy as np
+    >>> opt = Adagrad(lr=1.0, eps=0.0); s = opt.init(np.zeros(2))
+    >>> step, s = opt.update(np.array([3.0, -4.0]), s); step     # -g / |g|: a unit step
+    array([-1.,  1.])
+    >>> step, s = opt.update(np.array([4.0, 3.0]), s); step      # G = (25, 25): -g / 5
+    array([-0.8, -0.6])
+    """
+    State = AdagradState
+    name = "Adagrad"
+
+    def __init__(self, lr=0.01, eps=1e-10, G0=0.0, lr_decay=0.0):
+        self.lr = check_lr(lr)
+        self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
+        self.G0 = check_positive("G0", G0, allow_zero=True,
+                                 why="G0 starts the sum of squared gradients; it must be >= 0")
+        self.lr_decay = check_positive("lr_decay", lr_decay, allow_zero=True,
+                                       why="lr_decay shrinks eta_t = eta / (1 + (t-1) lr_decay); "
+                                           "it must be >= 0")
+
+    def init(self, params):
+        return AdagradState(t=0, G=tree_map(
+            lambda p: np.full(np.shape(p), float(self.G0)) if is_numeric(p) else self.G0, params))
+
+    def rule(self, g, s, t, eta, w):
+        eta_t = eta / (1 + (t - 1) * self.lr_decay)    # eta_t (PyTorch's lr_decay)
+        G = s.G + g * g                                # G_t = G_{t-1} + g_t^2
+        step = -eta_t * g / (sqrt(G) + self.eps)       # eps outside the root
+        return step, s._replace(G=G)
+
+    def rule_inplace(self, w, g, s, t, eta):
+        eta_t = eta / (1 + (t - 1) * self.lr_decay)
+        s.G += g * g
+        denom = np.sqrt(s.G)
+        denom += self.eps
+        w -= eta_t * g / denom
+
+    def effective_step(self, state, t=None):
+        r"""The per-coordinate step size $\eta_t / (\sqrt{G_t} + \epsilon)$ after ``state``."""
+        t = state.t if t is None else t
+        eta = self.lr_at(max(t, 1)) / (1 + (max(t, 1) - 1) * self.lr_decay)
+        return tree_map(lambda G: eta / (np.sqrt(G) + self.eps), state.G)
+
+    def torch_equivalent(self):
+        return TorchEquivalent("Adagrad", {"lr": self.torch_lr(), "lr_decay": self.lr_decay,
+                                           "initial_accumulator_value": self.G0, "eps": self.eps},
+                               exact_when="always (a schedule: set lr to eta_t before each step)",
+                               notes="G = state_sum; eps outside the square root")
+
+
+# --------------------------------------------------------------------------- RMSprop
+class RMSpropState(NamedTuple):
+    t: int     # updates done so far
+    G: object  # G_t, running average of squared gradients (the notes' G; PyTorch's square_avg)
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop (Hinton's lecture 6e, 2012) [AD-3]: divide by a running RMS of the gradients.
+
+    $$G_t = \gamma G_{t-1} + (1-\gamma)\, g_t^2, \qquad
+    W_t = W_{t-1} - \frac{\eta_t}{\sqrt{G_t} + \epsilon}\, g_t$$
+
+    $G$ is a running average (:func:`course_lib.averages.running_average`), so old
+    gradients fade and, unlike Adagrad, the step size can grow again. Seed 000 (section
+    B.1.3) calls this very rule "adadelta"; everyone else, PyTorch included, calls it
+    RMSprop. Adadelta proper (Zeiler 2012) is :class:`Adadelta`. $G_0 = 0$ with no bias
+    correction: the first steps are large, $\eta / \sqrt{1-\gamma}$ for $\epsilon = 0$.
+
+    ==========  ========================================  ============  =====================
+    symbol      meaning                                   argument      PyTorch ``RMSprop``
+    ==========  ========================================  ============  =====================
+    eta         step size (or schedule)                   ``lr``        ``lr``
+    gamma       averaging weight of the OLD value         ``gamma``     ``alpha``
+    epsilon     guard, OUTSIDE the square root            ``eps``       ``eps``
+    G           running average of g^2                    state ``G``   ``square_avg``
+    ==========  ========================================  ============  =====================
+
+    PyTorch: ``torch.optim.RMSprop(params, lr=lr, alpha=gamma, eps=eps)`` gives identical
+    iterates. Not supported: ``centered=True`` (divides by a running variance instead),
+    ``momentum > 0``, ``weight_decay``.
+
+    >>> import numpy as np
+    >>> opt = RMSprop(lr=0.1, gamma=0.75, eps=0.0); s = opt.init(np.zeros(1))
+    >>> step, s = opt.update(np.array([-4.0]), s); step      # G = 4; -0.1 * -4 / 2
+    array([0.2])
+    """
+    State = RMSpropState
+    name = "RMSprop"
+
+    def __init__(self, lr=0.01, gamma=0.99, eps=1e-8):
+        self.lr = check_lr(lr)
+        self.gamma = _decay("gamma", gamma)
+        self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
+
+    def rule(self, g, s, t, eta, w):
+        G = running_average(s.G, g * g, self.gamma)    # G_t = gamma G_{t-1} + (1 - gamma) g_t^2
+        step = -eta * g / (sqrt(G) + self.eps)         # eps outside the root
+        return step, s._replace(G=G)
+
+    def rule_inplace(self, w, g, s, t, eta):
+        s.G *= self.gamma
+        s.G += (1 - self.gamma) * (g * g)
+        denom = np.sqrt(s.G)
+        denom += self.eps
+        w -= eta * g / denom
+
+    def torch_equivalent(self):
+        return TorchEquivalent("RMSprop", {"lr": self.torch_lr(), "alpha": self.gamma,
+                                           "eps": self.eps},
+                               exact_when="always (a schedule: set lr to eta_t before each step)",
+                               notes="G = square_avg; gamma = alpha; eps outside the square root")
+
+
+# --------------------------------------------------------------------------- Adadelta
+class AdadeltaState(NamedTuple):
+    t: int        # updates done so far
+    Eg2: object   # E[g^2]_t: Zeiler's running average of squared gradients ("accumulate gradient")
+    Edx2: object  # E[dx^2]_t: Zeiler's running average of squared updates ("accumulate updates")
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta as Zeiler (2012) defined it [AD-4]: no learning rate needed.
+
+    With $\mathrm{RMS}[y]_t = \sqrt{E[y^2]_t + \epsilon}$:
+
+    $$E[g^2]_t = \rho E[g^2]_{t-1} + (1-\rho) g_t^2,\qquad
+    \Delta x_t = -\frac{\mathrm{RMS}[\Delta x]_{t-1}}{\mathrm{RMS}[g]_t}\, g_t,$$
+    $$E[\Delta x^2]_t = \rho E[\Delta x^2]_{t-1} + (1-\rho) \Delta x_t^2,\qquad
+    W_t = W_{t-1} + \eta\, \Delta x_t$$
+
+    The ratio of two RMS values has the units of the weights (update / gradient times
+    gradient), which is Zeiler's argument for dropping the step size: $\eta = 1$ (the
+    default) is his method. Both running averages use :func:`running_average`; the state
+    fields ``Eg2`` and ``Edx2`` are Zeiler's $E[g^2]$ and $E[\Delta x^2]$ (his Algorithm 1
+    calls the steps "accumulate gradient" and "accumulate updates"). epsilon sits INSIDE
+    both square roots; it also sets the very first step, $\sqrt\epsilon / \sqrt{(1-\rho)
+    g_1^2 + \epsilon}\, g_1$, so it acts as the initial step size.
+
+    ==========  ========================================  =============  =====================
+    symbol      meaning                                   argument       PyTorch ``Adadelta``
+    ==========  ========================================  =============  =====================
+    rho         averaging weight of the OLD value         ``rho``        ``rho``
+    epsilon     guard, INSIDE both square roots           ``eps``        ``eps``
+    eta         extra factor on the update (Zeiler: 1)    ``lr``         ``lr`` (default 1.0)
+    E[g^2]      running average of g^2                    state ``Eg2``  ``square_avg``
+    E[dx^2]     running average of squared updates        state ``Edx2`` ``acc_delta``
+    ==========  ========================================  =============  =====================
+
+    PyTorch: ``torch.optim.Adadelta(params, lr=lr, rho=rho, eps=eps)`` gives identical
+    iterates. NOTE: as in PyTorch, ``lr`` multiplies the step but NOT the update that is
+    averaged into $E[\Delta x^2]$. Not supported: ``weight_decay``, ``maximize``.
+
+    >>> import numpy as np
+    >>> opt = Adadelta(rho=0.5, eps=1e-2); s = opt.init(np.zeros(1))
+    >>> step, s = opt.update(np.array([0.3]), s)        # -sqrt(0.01) / sqrt(0.045 + 0.01) * 0.3
+    >>> round(float(step[0]), 6)
+    -0.12792
+    """
+    State = AdadeltaState
+    name = "Adadelta"
+
+    def __init__(self, rho=0.9, eps=1e-6, lr=1.0):
+        self.rho = _decay("rho", rho)
+        self.eps = check_positive("eps", eps,
+                                  why="eps sits inside both roots and sets the first step; "
+                                      "it must be > 0 or Adadelta never moves")
+        self.lr = check_lr(lr)
+
+    def rule(self, g, s, t, eta, w):
+        Eg2 = running_average(s.Eg2, g * g, self.rho)          # E[g^2]_t
+        dx = -sqrt(s.Edx2 + self.eps) / sqrt(Eg2 + self.eps) * g  # dx_t = -RMS[dx]_{t-1} / RMS[g]_t g_t
+        Edx2 = running_average(s.Edx2, dx * dx, self.rho)      # E[dx^2]_t
+        return eta * dx, s._replace(Eg2=Eg2, Edx2=Edx2)        # W_t = W_{t-1} + eta dx_t
+
+    def torch_equivalent(self):
+        return TorchEquivalent("Adadelta", {"lr": self.torch_lr(), "rho": self.rho, "eps": self.eps},
+                               exact_when="always (a schedule: set lr to eta_t before each step)",
+                               notes="Eg2 = square_avg, Edx2 = acc_delta; eps inside both roots")
+
+
+# --------------------------------------------------------------------------- Rprop
+class RpropState(NamedTuple):
+    t: int          # updates done so far
+    delta: object   # Delta_t, the per-weight step sizes (Delta_0 = lr)
+    g_prev: object  # the previous gradient (0 after a sign change: "no step this time")
+
+
+class Rprop(Optimizer):
+    r"""Rprop (Riedmiller and Braun 1993) [AD-5]: steps that use only the SIGN of the gradient.
+
+    Each weight keeps its own step size $\Delta$. With $s = \operatorname{sign}(g_t\, g_{t-1})$:
+
+    $$\Delta_t = \operatorname{clip}\big(\Delta_{t-1}\cdot
+    \begin{cases}\eta^+ & s > 0\\ \eta^- & s < 0\\ 1 & s = 0\end{cases},
+    \ \Delta_{\min}, \Delta_{\max}\big), \qquad
+    W_t = W_{t-1} - \operatorname{sign}(\tilde g_t)\, \Delta_t$$
+
+    where $\tilde g_t = 0$ when the sign flipped ($s < 0$: the step is skipped and the
+    stored gradient set to 0, so the next step does not shrink again) and $g_t$ otherwise.
+    This is the variant without weight backtracking ("Rprop-"), as in PyTorch. The size of
+    the gradient never enters, so each dimension moves on its own (the seed's "decouple
+    the dimensions"). A full-batch method: minibatch noise flips signs at random.
+
+    ============  ========================================  ===============  ======================
+    symbol        meaning                                   argument         PyTorch ``Rprop``
+    ============  ========================================  ===============  ======================
+    Delta_0       initial step size                         ``lr``           ``lr``
+    eta^-         shrink factor on a sign flip, in (0, 1)   ``eta_minus``    ``etas[0]``
+    eta^+         growth factor on a kept sign, > 1         ``eta_plus``     ``etas[1]``
+    Delta_min     smallest step size                        ``delta_min``    ``step_sizes[0]``
+    Delta_max     largest step size                         ``delta_max``    ``step_sizes[1]``
+    Delta         per-weight step sizes                     state ``delta``  ``step_size``
+    ============  ========================================  ===============  ======================
+
+    ``lr`` only sets $\Delta_0$ (for a schedule, $\eta_1$); later step sizes adapt by
+    themselves. PyTorch: ``torch.optim.Rprop(params, lr=lr, etas=(eta_minus, eta_plus),
+    step_sizes=(delta_min, delta_max))`` gives identical iterates. The rule branches on
+    signs, so it does not run on sympy symbols.
+
+    >>> import numpy as np
+    >>> opt = Rprop(lr=0.1); s = opt.init(np.zeros(2))
+    >>> step, s = opt.update(np.array([3.0, -0.001]), s); step   # only signs matter
+    array([-0.1,  0.1])
+    >>> step, s = opt.update(np.array([2.0, 5.0]), s)   # kept: 0.1 * 1.2; flipped: skip
+    >>> step.tolist() == [-0.12, 0.0], s.delta.tolist()
+    (True, [0.12, 0.05])
+    """
+    State = RpropState
+    name = "Rprop"
+
+    def __init__(self, lr=0.01, eta_minus=0.5, eta_plus=1.2, delta_min=1e-6, delta_max=50.0):
+        self.lr = check_lr(lr)
+        self.eta_minus = check_range("eta_minus", eta_minus, 0, 1, low_open=True,
+                                     why="eta_minus shrinks the step after a sign flip")
+        self.eta_plus = check_range("eta_plus", eta_plus, 1, np.inf, low_open=True,
+                                    why="eta_plus grows the step while the sign is kept")
+        self.delta_min = check_positive("delta_min", delta_min, allow_zero=True,
+                                        why="delta_min is the smallest step size")
+        self.delta_max = check_positive("delta_max", delta_max, why="delta_max is the largest "
+                                        "step size")
+        if self.delta_max < self.delta_min:
+            raise ValueError(f"delta_max must be >= delta_min = {delta_min!r}, got {delta_max!r}")
+
+    def init(self, params):
+        d0 = self.lr_at(1)           # Delta_0 = lr (eta_1 for a schedule)
+        fill = lambda p: np.full(np.shape(p), float(d0)) if is_numeric(p) else d0
+        return RpropState(t=0, delta=tree_map(fill, params),
+                          g_prev=tree_map(lambda p: np.zeros(np.shape(p)) if is_numeric(p) else 0,
+                                          params))
+
+    def rule(self, g, s, t, eta, w):
+        flip = sign(g * s.g_prev)                                  # +1 kept, -1 flipped, 0 unknown
+        factor = np.where(flip > 0, self.eta_plus, np.where(flip < 0, self.eta_minus, 1.0))
+        delta = np.clip(s.delta * factor, self.delta_min, self.delta_max)   # Delta_t
+        g_used = np.where(flip < 0, 0.0, g)                        # skip the step after a flip
+        step = -sign(g_used) * delta                               # W_t = W_{t-1} - sign(g) Delta_t
+        return step, s._replace(delta=delta, g_prev=g_used)
+
+    def torch_equivalent(self):
+        return TorchEquivalent("Rprop", {"lr": self.torch_lr(),
+                                         "etas": (self.eta_minus, self.eta_plus),
+                                         "step_sizes": (self.delta_min, self.delta_max)},
+                               exact_when="always (lr only sets the initial step sizes)",
+                               notes="delta = step_size, g_prev = prev")

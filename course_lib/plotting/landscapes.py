@@ -1,0 +1,341 @@
+r"""Pictures of optimizers on the test functions of :mod:`course_lib.landscapes` [VO-1, VO-2].
+
+* :func:`plot_landscape`: contour lines, minima (stars) and saddles (crosses);
+* :func:`plot_paths`: the trajectories of several runs on those contours;
+* :func:`plot_gaps`: $f(W_k) - f^*$ against the step $k$, log scale;
+* :func:`race_figure`: the standard picture of lesson 09 (three panels of paths, one of gaps);
+* :func:`race_animation`: the runs racing, as a ``FuncAnimation``; :func:`race_html` renders
+  it with ``to_jshtml`` (frames embedded as PNG, so it plays in a static page too);
+* :class:`TrajectoryCanvas`: a figure drawn once whose paths are then moved, for the explorer
+  of :mod:`course_lib.widgets.explorer`.
+
+Runs are :class:`course_lib.trace.Trace` objects in a dict ``label -> trace``. A run that
+diverged is drawn up to its last finite iterate, ends in a cross, and says so in the legend.
+Figures are made with :class:`matplotlib.figure.Figure` (not pyplot) where they should not be
+shown automatically; the others go through pyplot so that a notebook shows them inline.
+"""
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+
+from ..landscapes import ADAPTIVE, Landscape
+
+__all__ = ["COLORS", "color_of", "style_of", "default_groups", "plot_landscape", "plot_paths",
+           "plot_gaps", "race_figure", "race_animation", "race_html", "AnimationHTML",
+           "TrajectoryCanvas"]
+
+# One colour per optimizer, the same in every figure of the course.
+_ORDER = ["SGD", "Momentum", "AveragedMomentum", "Nesterov", "NesterovFramework", "Adagrad",
+          "RMSprop", "Adadelta", "Rprop", "Adam", "AdaMax", "AMSGrad", "AdamW"]
+_PALETTE = ["#000000", "#1f77b4", "#7fb8e0", "#d62728", "#f4a0a0", "#8c564b", "#2ca02c",
+            "#bcbd22", "#9467bd", "#ff7f0e", "#17becf", "#e377c2", "#7f7f7f"]
+COLORS = dict(zip(_ORDER, _PALETTE))
+# forms that give the same (or a shifted) path as their partner: dashed, drawn on top
+_DASHED = {"AveragedMomentum", "NesterovFramework", "AMSGrad", "AdamW"}
+
+
+def color_of(label: str, i: int = 0) -> str:
+    """The course's colour for an optimizer name; a tab10 colour for anything else."""
+    key = label.split(" ")[0]
+    return COLORS.get(key, f"C{i % 10}")
+
+
+def style_of(label: str) -> str:
+    return "--" if label.split(" ")[0] in _DASHED else "-"
+
+
+def default_groups(labels) -> dict:
+    """Split optimizer names into the panels of :func:`race_figure`."""
+    labels = list(labels)
+    adam = [l for l in labels if l.split(" ")[0] in {"Adam", "AdaMax", "AMSGrad", "AdamW"}]
+    adaptive = [l for l in labels if l.split(" ")[0] in ADAPTIVE and l not in adam]
+    rest = [l for l in labels if l not in adam and l not in adaptive]
+    groups = {"gradient and momentum": rest, "per-coordinate step sizes": adaptive,
+              "Adam and its variants": adam}
+    return {k: v for k, v in groups.items() if v}
+
+
+def _levels(landscape: Landscape, Z, n=16):
+    gap = Z - landscape.min_value
+    gap = gap[np.isfinite(gap)]
+    if landscape.log_levels:
+        lo = max(float(np.quantile(gap, 0.002)), 1e-3)
+        hi = float(np.quantile(gap, 0.97))
+        return landscape.min_value + np.geomspace(lo, hi, n)
+    lv = np.unique(np.quantile(gap, np.linspace(0.01, 0.9, n) ** 1.5))
+    return landscape.min_value + lv
+
+
+def plot_landscape(landscape: Landscape, ax=None, n: int = 120, title: str | None = None,
+                   levels: int = 16):
+    """Contour lines of f over the landscape's window, minima and saddles marked."""
+    if ax is None:
+        import matplotlib.pyplot as plt   # noqa: PLC0415
+        _, ax = plt.subplots(figsize=(5, 4))
+    X, Y, Z = landscape.grid(n)
+    ax.contour(X, Y, Z, levels=_levels(landscape, Z, levels), cmap="Greys_r", linewidths=0.7,
+               alpha=0.6, vmin=landscape.min_value,
+               vmax=landscape.min_value + 3 * (np.nanquantile(Z, 0.97) - landscape.min_value))
+    for i, m in enumerate(landscape.minima):
+        ax.plot(*m, "*", color="gold", mec="k", ms=12, zorder=5,
+                label="minimum" if i == 0 else None)
+    for i, s in enumerate(landscape.saddles):
+        ax.plot(*s, "X", color="w", mec="k", ms=8, zorder=5, label="saddle" if i == 0 else None)
+    (x0, x1), (y0, y1) = landscape.window
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="$x$", ylabel="$y$",
+           title=landscape.name if title is None else title)
+    return ax
+
+
+def _path(trace):
+    ws = np.asarray(trace.ws, dtype=float)
+    return ws[:, 0], ws[:, 1]
+
+
+def _label(label, trace):
+    return f"{label} (diverged at {trace.diverged_at})" if trace.diverged else label
+
+
+def plot_paths(landscape: Landscape, traces: dict, ax=None, title: str | None = None,
+               contours: bool = True, legend: bool = True, lw: float = 1.6):
+    """Contours of f with the path of every run (label -> Trace); returns the axes."""
+    if ax is None:
+        import matplotlib.pyplot as plt   # noqa: PLC0415
+        _, ax = plt.subplots(figsize=(6, 4.5))
+    if contours:
+        plot_landscape(landscape, ax, title=title)
+    elif title is not None:
+        ax.set_title(title)
+    ax.plot(*landscape_start(traces, landscape), "o", color="k", ms=5, zorder=6, label="start")
+    for i, (label, tr) in enumerate(traces.items()):
+        xs, ys = _path(tr)
+        c = color_of(label, i)
+        ax.plot(xs, ys, style_of(label), color=c, lw=lw, label=_label(label, tr), alpha=0.9)
+        ax.plot(xs[-1], ys[-1], "x" if tr.diverged else "o", color=c, ms=6 if tr.diverged else 3)
+    if legend:
+        ax.legend(fontsize=7, loc="best", framealpha=0.8)
+    return ax
+
+
+def landscape_start(traces, landscape):
+    for tr in traces.values():
+        return np.asarray(tr.ws, dtype=float)[0]
+    return landscape.start
+
+
+def plot_gaps(landscape: Landscape, traces: dict, ax=None, title: str | None = None,
+              legend: bool = True, floor: float = 1e-14):
+    r"""$f(W_k) - f^*$ against k on a log axis (clipped below at `floor`); returns the axes."""
+    if ax is None:
+        import matplotlib.pyplot as plt   # noqa: PLC0415
+        _, ax = plt.subplots(figsize=(6, 4))
+    for i, (label, tr) in enumerate(traces.items()):
+        with np.errstate(over="ignore", invalid="ignore"):
+            gap = landscape.loss(np.asarray(tr.ws, dtype=float)) - landscape.min_value
+        ax.semilogy(np.arange(len(gap)), np.maximum(gap, floor), style_of(label),
+                    color=color_of(label, i), lw=1.4, label=_label(label, tr))
+    ax.set(xlabel="update $k$", ylabel=r"$f(W_k) - f^*$",
+           title=title or f"{landscape.name}: distance to the minimum value")
+    if legend:
+        ax.legend(fontsize=7, ncol=2)
+    return ax
+
+
+def race_figure(landscape: Landscape, traces: dict, groups: dict | None = None,
+                figsize=(11, 7.6), dpi: int = 80):
+    """The standard picture of lesson 09: one contour panel per group of optimizers
+    (:func:`default_groups`) and a panel of $f(W_k) - f^*$ for every run. Returns the
+    pyplot figure (shown inline by a notebook)."""
+    import matplotlib.pyplot as plt   # noqa: PLC0415
+    groups = groups or default_groups(traces)
+    n = len(groups) + 1
+    rows, cols = (2, 2) if n == 4 else (1, n)
+    fig, axes = plt.subplots(rows, cols, figsize=figsize, dpi=dpi)
+    axes = np.ravel(axes)
+    for ax, (title, labels) in zip(axes, groups.items()):
+        plot_paths(landscape, {l: traces[l] for l in labels}, ax=ax,
+                   title=f"{landscape.name}: {title}")
+    plot_gaps(landscape, traces, ax=axes[len(groups)], legend=False,
+              title=f"{landscape.name}: $f(W_k)-f^*$, all runs (colours as in the maps)")
+    for ax in axes[len(groups) + 1:]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+# -- animation ----------------------------------------------------------------------------
+
+def frame_steps(n_steps: int, frames: int) -> np.ndarray:
+    """Which update each frame shows: about `frames` values from 0 to n_steps, spaced
+    geometrically (early updates move most), always ending at n_steps.
+
+    >>> frame_steps(100, 6).tolist()
+    [0, 1, 3, 9, 30, 100]
+    """
+    if n_steps < 1:
+        return np.array([0])
+    ks = np.unique(np.round(np.geomspace(1, n_steps, max(frames - 1, 1))).astype(int))
+    return np.concatenate([[0], ks])
+
+
+def race_animation(landscape: Landscape, traces: dict, frames: int = 24,
+                   figsize=(5.6, 3.6), dpi: int = 64, interval: int = 250):
+    """A ``FuncAnimation`` of all runs moving together on the contours of f.
+
+    Frame j shows every path up to update k_j (:func:`frame_steps`, geometric spacing), a dot at
+    each run's current point and k_j in the title. The figure is a plain
+    :class:`matplotlib.figure.Figure`, so a notebook does not also show its last frame.
+    """
+    from matplotlib.animation import FuncAnimation   # noqa: PLC0415
+    from matplotlib.backends.backend_agg import FigureCanvasAgg   # noqa: PLC0415
+    from matplotlib.figure import Figure   # noqa: PLC0415
+
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes([0.09, 0.12, 0.56, 0.78])
+    plot_landscape(landscape, ax, n=90, levels=12)
+    ax.plot(*landscape_start(traces, landscape), "o", color="k", ms=4, zorder=6)
+    n_max = max(len(np.asarray(tr.ws)) - 1 for tr in traces.values())
+    ks = frame_steps(n_max, frames)
+    paths = {l: _path(tr) for l, tr in traces.items()}
+    lines, dots = [], []
+    for i, (label, tr) in enumerate(traces.items()):
+        c = color_of(label, i)
+        (ln,) = ax.plot([], [], style_of(label), color=c, lw=1.3, label=_label(label, tr))
+        (dt,) = ax.plot([], [], "o", color=c, ms=4, zorder=7)
+        lines.append(ln)
+        dots.append(dt)
+    fig.legend(handles=lines, loc="center right", fontsize=6.5, frameon=False,
+               bbox_to_anchor=(0.995, 0.5))
+    title = ax.set_title("")
+
+    def draw(j):
+        k = ks[j]
+        for (xs, ys), ln, dt in zip(paths.values(), lines, dots):
+            m = min(k, len(xs) - 1)
+            ln.set_data(xs[:m + 1], ys[:m + 1])
+            dt.set_data([xs[m]], [ys[m]])
+        title.set_text(f"{landscape.name}: update {k}")
+        return [*lines, *dots, title]
+
+    anim = FuncAnimation(fig, draw, frames=len(ks), interval=interval, blit=False, repeat=True)
+    anim.steps_shown = ks
+    return anim
+
+
+class AnimationHTML:
+    """The HTML of a rendered animation; shows itself in a notebook and knows its size."""
+
+    def __init__(self, html: str, frames: int):
+        self.html, self.frames = html, frames
+
+    @property
+    def size(self) -> int:
+        """Bytes of HTML stored in the notebook."""
+        return len(self.html.encode())
+
+    def _repr_html_(self):
+        return self.html
+
+    def __repr__(self):
+        return f"<animation: {self.frames} frames, {self.size / 1e3:.0f} kB>"
+
+
+def race_html(landscape: Landscape, traces: dict, frames: int = 24, **kwargs) -> AnimationHTML:
+    """:func:`race_animation` rendered with ``to_jshtml`` (PNG frames, plays without a
+    kernel). About 10-15 kB per frame at the default size (measured in lesson 09)."""
+    anim = race_animation(landscape, traces, frames=frames, **kwargs)
+    html = anim.to_jshtml(default_mode="once")
+    return AnimationHTML(html, len(anim.steps_shown))
+
+
+# -- the explorer's figure ------------------------------------------------------------------
+
+class TrajectoryCanvas:
+    """A contour figure drawn once per landscape; afterwards only the paths move.
+
+    :meth:`set_landscape` draws the contours and keeps the rendered background.
+    :meth:`set_paths` changes the lines' data (``set_data``) and the message;
+    :meth:`render` is the one redraw: it restores the background, draws the lines, the legend
+    and the message on top (blitting on the Agg canvas) and returns the PNG bytes.
+    Headless: no pyplot, no display.
+    """
+
+    def __init__(self, figsize=(6.4, 4.2), dpi: int = 80, max_paths: int = 16):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg   # noqa: PLC0415
+        from matplotlib.figure import Figure   # noqa: PLC0415
+        self.fig = Figure(figsize=figsize, dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_axes([0.08, 0.11, 0.64, 0.8])
+        self.max_paths = max_paths
+        self.landscape = None
+        self.lines, self.ends, self.legend = [], [], None
+        self._background = None
+        self.draws = 0            # full draws (one per landscape)
+        self.renders = 0          # redraws of the paths
+
+    def set_landscape(self, landscape: Landscape):
+        ax = self.ax
+        ax.clear()
+        plot_landscape(landscape, ax, n=100, levels=14)
+        self.start_dot, = ax.plot([], [], "o", color="k", ms=5, zorder=6, animated=True)
+        self.lines, self.ends = [], []
+        for _ in range(self.max_paths):
+            (ln,) = ax.plot([], [], lw=1.6, animated=True)
+            (en,) = ax.plot([], [], "o", ms=4, animated=True)
+            self.lines.append(ln)
+            self.ends.append(en)
+        self.message = ax.text(0.02, 0.02, "", transform=ax.transAxes, fontsize=8, color="C3",
+                               va="bottom", animated=True,
+                               bbox=dict(facecolor="w", alpha=0.8, edgecolor="none"))
+        self.landscape = landscape
+        self.canvas.draw()                     # contours only: the animated artists are skipped
+        self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.draws += 1
+        self.legend = None
+
+    def set_paths(self, traces: dict, message: str = ""):
+        """Move the lines onto the runs (label -> Trace); the rest of the pool is emptied."""
+        if len(traces) > self.max_paths:
+            raise ValueError(f"traces must hold at most {self.max_paths} runs, got {len(traces)}")
+        handles = []
+        for i, (ln, en) in enumerate(zip(self.lines, self.ends)):
+            if i < len(traces):
+                label, tr = list(traces.items())[i]
+                xs, ys = _path(tr)
+                c = color_of(label, i)
+                ln.set_data(xs, ys)
+                ln.set(color=c, linestyle=style_of(label), label=_label(label, tr))
+                en.set_data([xs[-1]], [ys[-1]])
+                en.set(color=c, marker="x" if tr.diverged else "o")
+                handles.append(ln)
+                if i == 0:
+                    self.start_dot.set_data([xs[0]], [ys[0]])
+            else:
+                ln.set_data([], [])
+                en.set_data([], [])
+        self.legend = self.fig.legend(handles=handles, loc="center right", fontsize=7,
+                                      frameon=False, bbox_to_anchor=(0.995, 0.5)) \
+            if handles else None
+        if self.legend is not None:
+            self.legend.set_animated(True)
+            self.fig.legends.remove(self.legend)   # drawn by render() only, never kept
+        self.message.set_text(message)
+
+    def render(self) -> bytes:
+        """The one redraw per change: background + paths + legend + message, as PNG bytes."""
+        from matplotlib.image import imsave   # noqa: PLC0415
+        renderer = self.canvas.get_renderer()
+        self.canvas.restore_region(self._background)
+        for a in [self.start_dot, *self.lines, *self.ends, self.message]:
+            a.draw(renderer)
+        if self.legend is not None:
+            self.legend.draw(renderer)
+        buf = io.BytesIO()
+        imsave(buf, np.asarray(self.canvas.buffer_rgba()), format="png",
+               pil_kwargs={"compress_level": 1})
+        self.renders += 1
+        return buf.getvalue()

@@ -1,0 +1,48 @@
+"""Notebook hygiene: committed executed with outputs, no stored errors except cells tagged
+to raise, clean metadata, the COURSE_MAP ids named, the course map in 00 complete."""
+import json
+import pathlib
+import re
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def load(p):
+    return json.loads(p.read_text())
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_committed_executed_and_clean(path):
+    nb = load(path)
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code, "a lesson has code"
+    counts = [c["execution_count"] for c in code]
+    assert all(isinstance(n, int) for n in counts), "every code cell executed (make notebooks)"
+    assert counts == sorted(counts), "executed top to bottom in one kernel"
+    assert any(c["outputs"] for c in code), "outputs are committed"
+    for c in code:
+        tags = c.get("metadata", {}).get("tags", [])
+        for o in c["outputs"]:
+            if o["output_type"] == "error":
+                assert "raises-exception" in tags, f"stored error {o['ename']} in an untagged cell"
+        assert "execution" not in c.get("metadata", {}), "timing metadata is cleaned"
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_no_sys_path_hacks_and_seeded(path):
+    src = "\n".join("".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "code")
+    assert "sys.path" not in src
+    if "random" in src:
+        assert "default_rng(" in src or "seed" in src, "random numbers come from a seeded generator"
+
+
+def test_every_lesson_names_course_map_ids():
+    for path in NOTEBOOKS:
+        if path.name.startswith("00"):
+            continue
+        text = "".join("".join(c["source"]) for c in load(path)["cells"])
+        assert re.search(r"\[[A-Z]{2,4}-\d\]", text), f"{path.name} names no COURSE_MAP id"
