@@ -44,10 +44,18 @@ def gamma_at(gamma: Gamma, t: int):
     return gamma
 
 
+def _symbolic(x) -> bool:
+    """True for sympy objects, including sympy numbers such as Integer(0) (which
+    ``_checks.is_numeric`` would treat as numbers that numpy cannot check)."""
+    return type(x).__module__.split(".")[0] == "sympy"
+
+
 def _check_gamma(gamma: Gamma, T: int):
     """Validate every gamma_t for t = 1..T before any work is done."""
     for t in range(1, T + 1):
         g = gamma_at(gamma, t)
+        if _symbolic(g):
+            continue
         # gamma_1 = 0 is allowed (the plain mean starts that way); gamma_t = 1 never forgets
         check_range(f"gamma (at t={t})", g, 0, 1,
                     why="gamma_t weighs the old value; gamma_t = 1 would ignore every new input")
@@ -136,8 +144,9 @@ def polynomial_decay_gamma(eta: float = 3.0):
     >>> g = polynomial_decay_gamma(3.0); [g(1), round(g(2), 12)]
     [0.0, 0.2]
     """
-    check_range("eta", eta, 0, np.inf, why="the polynomial-decay constant must be >= 0")
-    return lambda t: 1 - (eta + 1) / (t + eta)
+    if not _symbolic(eta):
+        check_range("eta", eta, 0, np.inf, why="the polynomial-decay constant must be >= 0")
+    return lambda t: 1 - (eta + 1) / (t + eta)     # gamma_t = 1 - (eta + 1)/(t + eta)
 
 
 class IterateAverage:
@@ -160,7 +169,8 @@ class IterateAverage:
     def update(self, w):
         t = self.t + 1
         g = gamma_at(self.gamma, t)
-        check_range(f"gamma (at t={t})", g, 0, 1)
+        if not _symbolic(g):
+            check_range(f"gamma (at t={t})", g, 0, 1)
         check_finite("w", w)
         if self.t > 0:
             check_same_shape("w", w, "the averaged iterates", self.value)

@@ -45,6 +45,13 @@ def _check_XC(X, C):
     return X, C
 
 
+def _sums(X, a, K):
+    """Per-centre sums of the rows of X assigned by a (a one-hot product; faster than add.at)."""
+    onehot = np.zeros((K, len(X)))
+    onehot[a, np.arange(len(X))] = 1.0
+    return onehot @ X
+
+
 def _sqdist(X, C):
     return (np.sum(X * X, axis=1)[:, None] - 2 * X @ C.T + np.sum(C * C, axis=1)[None, :])
 
@@ -69,9 +76,8 @@ def kmeans_grad(X, C):
     r"""$\nabla_{c_j} L = -\frac1N\sum_{a(i)=j} (x_i - c_j)$ on the rows of X (a batch or all data)."""
     X, C = _check_XC(X, C)
     a = np.argmin(_sqdist(X, C), axis=1)
-    G = np.zeros_like(C)
-    np.add.at(G, a, C[a] - X)
-    return G / len(X)
+    n = np.bincount(a, minlength=len(C))
+    return (n[:, None] * C - _sums(X, a, len(C))) / len(X)   # sum over a(i)=j of (c_j - x_i), / N
 
 
 def lloyd_step(X, C):
@@ -81,8 +87,7 @@ def lloyd_step(X, C):
     a = np.argmin(_sqdist(X, C), axis=1)
     K = len(C)
     n = np.bincount(a, minlength=K)
-    S = np.zeros_like(C)
-    np.add.at(S, a, X)
+    S = _sums(X, a, K)
     return np.where(n[:, None] > 0, S / np.maximum(n, 1)[:, None], C)
 
 
@@ -99,10 +104,14 @@ def count_step(Xb, C, counts):
     counts = np.asarray(counts)
     if counts.shape != (len(C),):
         raise ValueError(f"counts has shape {counts.shape} but there are {len(C)} centres")
+    return _count_step(Xb, C, counts)
+
+
+def _count_step(Xb, C, counts):
+    """count_step without the checks (the inner loop of fit_kmeans)."""
     a = np.argmin(_sqdist(Xb, C), axis=1)
     m = np.bincount(a, minlength=len(C))                   # m_j: batch points per centre
-    S = np.zeros_like(C)
-    np.add.at(S, a, Xb)
+    S = _sums(Xb, a, len(C))
     n = counts + m                                         # n_j: points received so far
     xbar = S / np.maximum(m, 1)[:, None]                   # batch mean per centre
     rate = np.where(m > 0, m / np.maximum(n, 1), 0.0)      # step size m_j / n_j
@@ -163,7 +172,7 @@ def fit_kmeans(X, K, b=None, epochs=5, seed=0, C0=None, X_eval=None, n_checkpoin
             counts[j] += 1
             C[j] += (x - C[j]) / counts[j]             # c_j += (x - c_j) / n_j
         else:
-            C, counts = count_step(X[idx], C, counts)
+            C, counts = _count_step(X[idx], C, counts)
         done += len(idx)
         if nxt < len(marks) and done >= marks[nxt]:
             pts.append(done)

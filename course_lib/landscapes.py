@@ -89,7 +89,7 @@ class Landscape:
         """The analytic gradient at w (shape (2,) or (..., 2)), shaped like w."""
         w = self._point(w)
         if w.ndim == 1:                                   # the fast path the optimizers use
-            return np.array(self.df(w[0], w[1]), dtype=float)
+            return np.array(self.df(w[0], w[1]), dtype=float) + 0.0   # + 0.0: no -0.0
         gx, gy = self.df(w[..., 0], w[..., 1])
         return np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(float)
 
@@ -139,7 +139,7 @@ def beale(start=(1.0, 1.4)) -> Landscape:
         return gx, gy
 
     return Landscape("Beale", f, df, minima=(_pt(3.0, 0.5),), min_value=0.0,
-                     start=_pt(*start), window=((-4.5, 4.5), (-4.5, 4.5)),
+                     start=_pt(*start), window=((-1.0, 4.5), (-2.0, 2.5)),
                      lr_gd=0.005, lr_adaptive=0.05, steps=600, saddles=(_pt(0.0, 1.0),),
                      log_levels=True,
                      formula=r"$(1.5-x+xy)^2+(2.25-x+xy^2)^2+(2.625-x+xy^3)^2$",
@@ -289,8 +289,8 @@ def steps_to_reach(trace, landscape: Landscape, tol: float) -> Optional[int]:
     >>> from course_lib.trace import minimize
     >>> Q = quadratic(kappa=1.0, angle=0.0)
     >>> tr = minimize(SGD(lr=0.5), Q.grad, Q.start, steps=10)
-    >>> steps_to_reach(tr, Q, 1e-3)
-    4
+    >>> steps_to_reach(tr, Q, 1e-3)          # f_k = 6.5 / 4^k
+    7
     """
     check_positive("tol", tol)
     if getattr(trace, "diverged", False):
@@ -356,7 +356,7 @@ def accepted_kwargs(cls, **kwargs) -> dict:
 
 
 def lineup(landscape: Landscape, names=None, overrides: Optional[dict] = None) -> dict:
-    """One instance of each optimizer (default: all of :func:`optimizer_classes`) with a step
+    r"""One instance of each optimizer (default: all of :func:`optimizer_classes`) with a step
     size suited to ``landscape``: ``lr_gd`` for gradient-proportional methods, ``lr_adaptive``
     for the methods in :data:`ADAPTIVE` (five times that for Adagrad, whose steps shrink like
     $1/\sqrt t$); every other hyperparameter at its default, except

@@ -142,7 +142,8 @@ class step_decay:
 
     def __call__(self, t):
         _check_t(t)
-        return self.lr / self.factor ** ((t - 1) // self.every)
+        n = (t - 1) // self.every                          # divisions so far
+        return self.lr * self.factor ** -float(n)          # underflows to 0, never overflows
 
     def __repr__(self):
         return f"step_decay(lr={self.lr}, factor={self.factor}, every={self.every})"

@@ -98,7 +98,7 @@ class _Silent:
     def update(self, done, text=""):
         pass
 
-    def close(self, text=""):
+    def close(self, text="", ok=True):
         pass
 
 
@@ -127,7 +127,7 @@ def train(net, optimizer, data, epochs: int = 10, batch_size: int = 32, seed: in
     order is reshuffled; batch norm needs at least 2 examples per batch).
 
     ``progress``: anything with ``start(total, description)``, ``update(done, text)`` and
-    ``close(text)``, such as :class:`course_lib.widgets.progress.ProgressBar`; None is silent.
+    ``close(text, ok)``, such as :class:`course_lib.widgets.progress.ProgressBar`; None is silent.
     """
     X, y, Xh, yh = data[:4]
     if not isinstance(epochs, (int, np.integer)) or epochs < 1:
@@ -146,6 +146,9 @@ def train(net, optimizer, data, epochs: int = 10, batch_size: int = 32, seed: in
                    updates_per_epoch=N // b)
     start = time.perf_counter()
 
+    plateau = callable(getattr(optimizer.lr, "step", None))   # a stateful schedule to feed
+    if plateau and callable(getattr(optimizer.lr, "reset", None)):
+        optimizer.lr.reset()                                      # a new run starts afresh
     state = optimizer.init(params)
     J0 = net.loss(params, X, y)
     Jh, acc = net.evaluate(params, Xh, yh)
@@ -154,9 +157,6 @@ def train(net, optimizer, data, epochs: int = 10, batch_size: int = 32, seed: in
     hist.held_loss.append(Jh)
     hist.held_acc.append(acc)
     hist.lr.append(_current_lr(optimizer, 1))
-    plateau = callable(getattr(optimizer.lr, "step", None))   # a stateful schedule to feed
-    if plateau and callable(getattr(optimizer.lr, "reset", None)):
-        optimizer.lr.reset()                                      # a new run starts afresh
     rng = np.random.default_rng(seed)
     progress.start(epochs, hist.name)
 
@@ -199,7 +199,7 @@ def train(net, optimizer, data, epochs: int = 10, batch_size: int = 32, seed: in
             progress.update(epoch, f"epoch {epoch}/{epochs}: held-out loss {Jh:.3f}, "
                                    f"accuracy {100 * acc:.1f}%")
     hist.seconds = time.perf_counter() - start
-    progress.close(hist.summary())
+    progress.close(hist.summary(), ok=not hist.diverged)
     return params, hist
 
 

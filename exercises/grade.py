@@ -31,6 +31,11 @@ PARTS = ("part1", "part2", "part3")
 
 
 def _config(root: Path, timeout: int | None):
+    # nbgrader runs the `alembic` command (its database migrations) and the kernel from
+    # PATH: put this Python's bin/ first, so a venv works without being activated.
+    bindir = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != bindir:
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     from traitlets.config import PyFileConfigLoader
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     cfg.CourseDirectory.root = str(root)
@@ -176,26 +181,29 @@ def _print_summary(rows) -> None:
 
 
 def main(argv=None) -> int:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=HERE,
+                        help="the exercises folder (holding nbgrader_config.py and source/)")
+    common.add_argument("--parts", nargs="+", default=list(PARTS), choices=PARTS,
+                        help="which parts (default: all)")
+    common.add_argument("--verbose", action="store_true", help="print nbgrader's log")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--root", type=Path, default=HERE,
-                        help="the exercises folder (holding nbgrader_config.py and source/)")
-    parser.add_argument("--parts", nargs="+", default=list(PARTS), choices=PARTS)
-    parser.add_argument("--verbose", action="store_true", help="print nbgrader's log")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("release", help="generate the student version in release/")
-    ag = sub.add_parser("autograde", help="collect, autograde, feedback, grades.csv")
+    sub.add_parser("release", parents=[common], help="generate the student version in release/")
+    ag = sub.add_parser("autograde", parents=[common],
+                        help="collect, autograde, feedback, grades.csv")
     ag.add_argument("submissions", type=Path, help="folder with one sub-folder per student")
     ag.add_argument("--timeout", type=int, default=None,
                     help="seconds allowed per cell (default: nbgrader_config.py)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
+    submissions = args.submissions.resolve() if args.command == "autograde" else None
     os.chdir(root)   # nbgrader resolves some paths against the working directory
     if args.command == "release":
         release(root, args.parts, quiet=not args.verbose)
     else:
-        autograde(args.submissions.resolve(), root, args.parts, args.timeout,
-                  quiet=not args.verbose)
+        autograde(submissions, root, args.parts, args.timeout, quiet=not args.verbose)
     return 0
 
 

@@ -46,3 +46,28 @@ def test_every_lesson_names_course_map_ids():
             continue
         text = "".join("".join(c["source"]) for c in load(path)["cells"])
         assert re.search(r"\[[A-Z]{2,4}-\d\]", text), f"{path.name} names no COURSE_MAP id"
+
+
+def test_start_here_links_every_lesson_and_every_link_resolves():
+    nb = load(ROOT / "notebooks" / "00_start_here.ipynb")
+    text = "".join("".join(c["source"]) for c in nb["cells"])
+    links = set(re.findall(r"\]\((\d\d_[a-z_]+\.ipynb)\)", text))
+    lessons = {p.name for p in NOTEBOOKS if not p.name.startswith("00")}
+    assert lessons <= links, f"lessons missing from the map: {sorted(lessons - links)}"
+    assert links <= lessons, f"the map links lessons that do not exist: {sorted(links - lessons)}"
+
+
+def test_every_course_map_id_is_named_by_a_lesson():
+    cmap = ROOT.parent / "shared" / "COURSE_MAP.md"
+    if not cmap.exists():
+        pytest.skip("shared/COURSE_MAP.md is not beside the repository")
+    ids = set(re.findall(r"\[([A-Z]{2,4}-\d)\]", cmap.read_text()))
+    text = "".join("".join("".join(c["source"]) for c in load(p)["cells"]) for p in NOTEBOOKS
+                   if not p.name.startswith("00"))
+    missing = sorted(i for i in ids if f"[{i}]" not in text)
+    assert not missing, f"COURSE_MAP ids no lesson names: {missing}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebooks_stay_small(path):
+    assert path.stat().st_size < 4_000_000, f"{path.name} is {path.stat().st_size / 1e6:.1f} MB"

@@ -106,13 +106,14 @@ class Adam(Optimizer):
     def rule_inplace(self, w, g, s, t, eta):
         if self.weight_decay != 0:
             g = g + self.weight_decay * w
-        s.m *= self.beta1
-        s.m += (1 - self.beta1) * g
-        s.v *= self.beta2
-        s.v += (1 - self.beta2) * (g * g)
-        denom = np.sqrt(s.v / (1 - self.beta2 ** t))
+        m, v = s.m, s.v                                # the state's own arrays, written in place
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * (g * g)
+        denom = np.sqrt(v / (1 - self.beta2 ** t))
         denom += self.eps
-        w -= eta * (s.m / (1 - self.beta1 ** t)) / denom
+        w -= eta * (m / (1 - self.beta1 ** t)) / denom
 
     def torch_equivalent(self):
         return TorchEquivalent("Adam", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),

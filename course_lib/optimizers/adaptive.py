@@ -103,8 +103,9 @@ class Adagrad(Optimizer):
 
     def rule_inplace(self, w, g, s, t, eta):
         eta_t = eta / (1 + (t - 1) * self.lr_decay)
-        s.G += g * g
-        denom = np.sqrt(s.G)
+        G = s.G                                        # the state's own array, written in place
+        G += g * g
+        denom = np.sqrt(G)
         denom += self.eps
         w -= eta_t * g / denom
 
@@ -171,9 +172,10 @@ class RMSprop(Optimizer):
         return step, s._replace(G=G)
 
     def rule_inplace(self, w, g, s, t, eta):
-        s.G *= self.gamma
-        s.G += (1 - self.gamma) * (g * g)
-        denom = np.sqrt(s.G)
+        G = s.G                                        # the state's own array, written in place
+        G *= self.gamma
+        G += (1 - self.gamma) * (g * g)
+        denom = np.sqrt(G)
         denom += self.eps
         w -= eta * g / denom
 

@@ -173,7 +173,7 @@ def frame_steps(n_steps: int, frames: int) -> np.ndarray:
     geometrically (early updates move most), always ending at n_steps.
 
     >>> frame_steps(100, 6).tolist()
-    [0, 1, 3, 9, 30, 100]
+    [0, 1, 3, 10, 32, 100]
     """
     if n_steps < 1:
         return np.array([0])
@@ -181,13 +181,31 @@ def frame_steps(n_steps: int, frames: int) -> np.ndarray:
     return np.concatenate([[0], ks])
 
 
-def race_animation(landscape: Landscape, traces: dict, frames: int = 24,
-                   figsize=(5.6, 3.6), dpi: int = 64, interval: int = 250):
+def _contour_raster(landscape: Landscape, width: int, height: int, levels: int = 12):
+    """The contour lines alone, rendered once as an RGBA array of the given pixel size."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg   # noqa: PLC0415
+    from matplotlib.figure import Figure   # noqa: PLC0415
+    fig = Figure(figsize=(width / 100, height / 100), dpi=100)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_axes([0, 0, 1, 1])
+    plot_landscape(landscape, ax, n=90, levels=levels)
+    for ln in list(ax.lines):            # markers are drawn live, on top of the paths
+        ln.remove()
+    ax.set_axis_off()
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def race_animation(landscape: Landscape, traces: dict, frames: int = 20,
+                   figsize=(6.4, 4.0), dpi: int = 64, interval: int = 300):
     """A ``FuncAnimation`` of all runs moving together on the contours of f.
 
-    Frame j shows every path up to update k_j (:func:`frame_steps`, geometric spacing), a dot at
-    each run's current point and k_j in the title. The figure is a plain
+    Frame j shows every path up to update k_j (:func:`frame_steps`, geometric spacing), a dot
+    at each run's current point and k_j in the title. The contours are rendered once and shown
+    as an image behind the paths, and so are the axes and the legend: a frame draws only the
+    paths, the dots and the title. The figure is a plain
     :class:`matplotlib.figure.Figure`, so a notebook does not also show its last frame.
+    ``anim.to_jshtml()`` works; :func:`race_html` makes the same HTML about 4 times smaller.
     """
     from matplotlib.animation import FuncAnimation   # noqa: PLC0415
     from matplotlib.backends.backend_agg import FigureCanvasAgg   # noqa: PLC0415
@@ -195,9 +213,17 @@ def race_animation(landscape: Landscape, traces: dict, frames: int = 24,
 
     fig = Figure(figsize=figsize, dpi=dpi)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes([0.09, 0.12, 0.56, 0.78])
-    plot_landscape(landscape, ax, n=90, levels=12)
+    ax = fig.add_axes([0.1, 0.13, 0.55, 0.77])
+    (x0, x1), (y0, y1) = landscape.window
+    bbox = ax.get_window_extent()
+    ax.imshow(_contour_raster(landscape, int(round(bbox.width)), int(round(bbox.height))),
+              extent=(x0, x1, y0, y1), aspect="auto", interpolation="nearest", zorder=0)
+    for m in landscape.minima:
+        ax.plot(*m, "*", color="gold", mec="k", ms=10, zorder=5)
+    for sp in landscape.saddles:
+        ax.plot(*sp, "X", color="w", mec="k", ms=7, zorder=5)
     ax.plot(*landscape_start(traces, landscape), "o", color="k", ms=4, zorder=6)
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="$x$", ylabel="$y$")
     n_max = max(len(np.asarray(tr.ws)) - 1 for tr in traces.values())
     ks = frame_steps(n_max, frames)
     paths = {l: _path(tr) for l, tr in traces.items()}
@@ -208,9 +234,17 @@ def race_animation(landscape: Landscape, traces: dict, frames: int = 24,
         (dt,) = ax.plot([], [], "o", color=c, ms=4, zorder=7)
         lines.append(ln)
         dots.append(dt)
-    fig.legend(handles=lines, loc="center right", fontsize=6.5, frameon=False,
-               bbox_to_anchor=(0.995, 0.5))
-    title = ax.set_title("")
+    legend = fig.legend(handles=lines, loc="center right", fontsize=6.5, frameon=False,
+                        bbox_to_anchor=(0.995, 0.5))
+    # Everything that does not move (contours, markers, axes, ticks, legend) is drawn once
+    # and becomes one image behind the paths, so a frame draws only the paths and the title.
+    fig.canvas.draw()
+    still = np.asarray(fig.canvas.buffer_rgba()).copy()
+    for a in [*ax.images, *[l for l in ax.lines if l not in lines and l not in dots], legend]:
+        a.set_visible(False)
+    ax.set_axis_off()
+    fig.figimage(still, xo=0, yo=0, origin="upper", zorder=-10)
+    title = ax.set_title("", fontsize=10)
 
     def draw(j):
         k = ks[j]
@@ -244,11 +278,47 @@ class AnimationHTML:
         return f"<animation: {self.frames} frames, {self.size / 1e3:.0f} kB>"
 
 
-def race_html(landscape: Landscape, traces: dict, frames: int = 24, **kwargs) -> AnimationHTML:
-    """:func:`race_animation` rendered with ``to_jshtml`` (PNG frames, plays without a
-    kernel). About 10-15 kB per frame at the default size (measured in lesson 09)."""
+def _palette_writer(colors: int):
+    """matplotlib's HTMLWriter, except that each frame is the canvas just drawn, reduced to a
+    palette of `colors` colours (line art loses nothing visible; PNG shrinks about 4x)."""
+    import base64   # noqa: PLC0415
+    from matplotlib.animation import HTMLWriter   # noqa: PLC0415
+    from PIL import Image   # noqa: PLC0415  (a dependency of matplotlib)
+
+    class PaletteHTMLWriter(HTMLWriter):
+        # Animation.save has just drawn the frame on the Agg canvas (draw_idle draws at once)
+        draw_again = False
+
+        def grab_frame(self, **savefig_kwargs):
+            if not self.embed_frames:
+                return super().grab_frame(**savefig_kwargs)
+            canvas = self.fig.canvas
+            if self.draw_again:
+                canvas.draw()
+            img = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
+            buf = io.BytesIO()
+            img.quantize(colors, method=Image.Quantize.FASTOCTREE).save(buf, format="png")
+            data = base64.encodebytes(buf.getvalue()).decode("ascii")
+            self._total_bytes += len(data)
+            self._saved_frames.append(data)
+
+    return PaletteHTMLWriter
+
+
+def race_html(landscape: Landscape, traces: dict, frames: int = 20, colors: int = 64,
+              **kwargs) -> AnimationHTML:
+    """:func:`race_animation` as the HTML/JS player of ``to_jshtml`` (it plays in a static
+    page, no kernel needed), with palette PNG frames: about 8-12 kB per frame at the default
+    size, against about 45 kB with ``to_jshtml()`` (measured in lesson 09)."""
+    import tempfile   # noqa: PLC0415
+    from pathlib import Path   # noqa: PLC0415
     anim = race_animation(landscape, traces, frames=frames, **kwargs)
-    html = anim.to_jshtml(default_mode="once")
+    writer = _palette_writer(colors)(fps=1000 / anim._interval, embed_frames=True,
+                                     default_mode="once")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "race.html")
+        anim.save(str(path), writer=writer)
+        html = path.read_text()
     return AnimationHTML(html, len(anim.steps_shown))
 
 
@@ -257,10 +327,11 @@ def race_html(landscape: Landscape, traces: dict, frames: int = 24, **kwargs) ->
 class TrajectoryCanvas:
     """A contour figure drawn once per landscape; afterwards only the paths move.
 
-    :meth:`set_landscape` draws the contours and keeps the rendered background.
+    :meth:`set_landscape` draws the contours and keeps the rendered background (with the
+    legend, which :meth:`set_paths` redraws only when the labels change).
     :meth:`set_paths` changes the lines' data (``set_data``) and the message;
-    :meth:`render` is the one redraw: it restores the background, draws the lines, the legend
-    and the message on top (blitting on the Agg canvas) and returns the PNG bytes.
+    :meth:`render` is the one redraw: it restores the background, draws the lines and the
+    message on top (blitting on the Agg canvas) and returns the PNG bytes.
     Headless: no pyplot, no display.
     """
 
@@ -273,7 +344,7 @@ class TrajectoryCanvas:
         self.max_paths = max_paths
         self.landscape = None
         self.lines, self.ends, self.legend = [], [], None
-        self._background = None
+        self._background, self._legend_keys = None, None
         self.draws = 0            # full draws (one per landscape)
         self.renders = 0          # redraws of the paths
 
@@ -294,35 +365,46 @@ class TrajectoryCanvas:
         self.landscape = landscape
         self.canvas.draw()                     # contours only: the animated artists are skipped
         self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self._legend_keys = None               # set_paths redraws with the legend
         self.draws += 1
-        self.legend = None
 
     def set_paths(self, traces: dict, message: str = ""):
-        """Move the lines onto the runs (label -> Trace); the rest of the pool is emptied."""
+        """Move the lines onto the runs (label -> Trace); the rest of the pool is emptied.
+
+        The legend is part of the kept background: it is redrawn (one full draw) only when
+        the labels change (another selection, or a run that starts or stops diverging)."""
+        from matplotlib.lines import Line2D   # noqa: PLC0415
         if len(traces) > self.max_paths:
             raise ValueError(f"traces must hold at most {self.max_paths} runs, got {len(traces)}")
-        handles = []
+        items = list(traces.items())
+        keys = []
         for i, (ln, en) in enumerate(zip(self.lines, self.ends)):
-            if i < len(traces):
-                label, tr = list(traces.items())[i]
+            if i < len(items):
+                label, tr = items[i]
                 xs, ys = _path(tr)
                 c = color_of(label, i)
                 ln.set_data(xs, ys)
                 ln.set(color=c, linestyle=style_of(label), label=_label(label, tr))
                 en.set_data([xs[-1]], [ys[-1]])
                 en.set(color=c, marker="x" if tr.diverged else "o")
-                handles.append(ln)
+                keys.append((_label(label, tr), c, style_of(label)))
                 if i == 0:
                     self.start_dot.set_data([xs[0]], [ys[0]])
             else:
                 ln.set_data([], [])
                 en.set_data([], [])
-        self.legend = self.fig.legend(handles=handles, loc="center right", fontsize=7,
-                                      frameon=False, bbox_to_anchor=(0.995, 0.5)) \
-            if handles else None
-        if self.legend is not None:
-            self.legend.set_animated(True)
-            self.fig.legends.remove(self.legend)   # drawn by render() only, never kept
+        if tuple(keys) != self._legend_keys:
+            if self.legend is not None:
+                self.legend.remove()
+            handles = [Line2D([], [], color=c, linestyle=ls, lw=1.6, label=lab)
+                       for lab, c, ls in keys]
+            self.legend = self.fig.legend(handles=handles, loc="center right", fontsize=7,
+                                          frameon=False, bbox_to_anchor=(0.995, 0.5)) \
+                if handles else None
+            self.canvas.draw()                 # contours + legend; animated artists skipped
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._legend_keys = tuple(keys)
+            self.draws += 1
         self.message.set_text(message)
 
     def render(self) -> bytes:
@@ -332,8 +414,6 @@ class TrajectoryCanvas:
         self.canvas.restore_region(self._background)
         for a in [self.start_dot, *self.lines, *self.ends, self.message]:
             a.draw(renderer)
-        if self.legend is not None:
-            self.legend.draw(renderer)
         buf = io.BytesIO()
         imsave(buf, np.asarray(self.canvas.buffer_rgba()), format="png",
                pil_kwargs={"compress_level": 1})

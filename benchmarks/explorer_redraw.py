@@ -1,0 +1,82 @@
+"""How long the explorer of lesson 09 takes from a slider change to the finished picture.
+
+    .venv/bin/python benchmarks/explorer_redraw.py [--repeat 15]
+
+Headless (Agg canvas, no kernel): set a widget's value, which runs the callback; the clock
+stops when the new PNG is in the Image widget, i.e. when a front end could show it. 200 steps
+per run. Prints the median and the spread (wall time and CPU time: on a shared machine the
+wall time also measures the neighbours), and the split between computing the runs and
+drawing. The target is below 100 ms. Printed, never asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np   # noqa: E402
+
+from course_lib.widgets.explorer import Explorer   # noqa: E402
+
+
+def timed(change, repeat):
+    wall, cpu = [], []
+    for i in range(repeat):
+        w0, c0 = time.perf_counter(), time.process_time()
+        change(i)
+        wall.append(time.perf_counter() - w0)
+        cpu.append(time.process_time() - c0)
+    return np.array(wall) * 1e3, np.array(cpu) * 1e3
+
+
+def report(label, wall, cpu):
+    print(f"{label:58s} wall median {statistics.median(wall):6.1f} ms "
+          f"(min {wall.min():5.1f}, max {wall.max():6.1f})   cpu median "
+          f"{statistics.median(cpu):6.1f} ms")
+
+
+def main(repeat: int):
+    print(f"explorer redraw, 200 steps per run, {repeat} changes each; target < 100 ms")
+    ex = Explorer(selected=("SGD", "Momentum", "Adam"), function="Rosenbrock", steps=200)
+    lrs = np.geomspace(2e-4, 8e-4, repeat)
+    report("lr slider, SGD+Momentum+Adam (2 of 3 runs recomputed)",
+           *timed(lambda i: setattr(ex.lr, "value", float(lrs[i])), repeat))
+    xs = np.linspace(-1.8, -1.2, repeat)
+    report("start x slider (all 3 runs recomputed)",
+           *timed(lambda i: setattr(ex.x0, "value", float(xs[i])), repeat))
+    ex1 = Explorer(selected=("Momentum",), function="Rosenbrock", steps=200)
+    gs = np.linspace(0.5, 0.95, repeat)
+    report("gamma slider, one optimizer (Momentum)",
+           *timed(lambda i: setattr(ex1.gamma, "value", float(gs[i])), repeat))
+    ex2 = Explorer(selected=("SGD",), function="Rosenbrock", steps=200)
+    report("lr slider to 10 on Rosenbrock (diverges at once)",
+           *timed(lambda i: setattr(ex2.lr, "value", 10.0 - i * 1e-3), repeat))
+    report("function dropdown (contours redrawn too)",
+           *timed(lambda i: setattr(ex.function, "value",
+                                    ["Beale", "Saddle", "Quadratic"][i % 3]), repeat))
+
+    # the split, for the 3-optimizer picture
+    ex.function.value = "Rosenbrock"
+    run, draw = [], []
+    for i in range(repeat):
+        ex._cache.clear()
+        c0 = time.process_time()
+        traces, _ = ex.run()
+        c1 = time.process_time()
+        ex.canvas.set_paths(traces)
+        ex.canvas.render()
+        c2 = time.process_time()
+        run.append(c1 - c0)
+        draw.append(c2 - c1)
+    print(f"split (cpu, 3 runs): computing {statistics.median(run) * 1e3:.1f} ms, "
+          f"drawing + PNG {statistics.median(draw) * 1e3:.1f} ms; "
+          f"PNG {len(ex.image.value) / 1e3:.0f} kB")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=15)
+    main(ap.parse_args().repeat)

@@ -1,0 +1,114 @@
+"""Plots for lesson 12, training a network [TN-1..TN-4].
+
+Every helper draws on the axes it is given (or makes a small figure) and returns the figure,
+so a lesson can keep adding predictions to the same axes. Histories come from
+:func:`course_lib.train.train`.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["show_digits", "curves", "lr_curves", "train_vs_held", "lr_sweep"]
+
+
+def show_digits(X, y, n: int = 20, ncols: int = 10, title: str = "The first digits"):
+    """A grid of the first ``n`` 8 x 8 images with their labels (X raw or standardized)."""
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.7, nrows * 0.85))
+    for i, ax in enumerate(np.ravel(axes)):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(np.asarray(X[i], dtype=float).reshape(8, 8), cmap="gray_r")
+            ax.set_title(str(int(y[i])), fontsize=9)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def curves(histories, title: str = "", loss_prediction: float | None = None,
+           chance: float | None = None, axes=None, ls: str = "-", legend: bool = True):
+    """Held-out loss (left, log scale) and accuracy (right) against epochs, one line per
+    history. ``loss_prediction``: a dashed line at a predicted loss (e.g. log 10 at the
+    start); ``chance``: a dotted line at the accuracy of guessing."""
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    ax_l, ax_a = axes
+    for i, h in enumerate(histories):
+        color = f"C{i % 10}"
+        label = h.name + (" (diverged)" if h.diverged else "")
+        ax_l.semilogy(h.epochs, h.held_loss, ls, color=color, marker=".", label=label)
+        ax_a.plot(h.epochs, 100 * np.asarray(h.held_acc), ls, color=color, marker=".", label=label)
+    if loss_prediction is not None:
+        ax_l.axhline(loss_prediction, color="k", ls="--", lw=1,
+                     label=f"predicted start: log 10 = {loss_prediction:.2f}")
+    if chance is not None:
+        ax_a.axhline(100 * chance, color="k", ls=":", lw=1, label=f"chance: {100 * chance:.0f}%")
+    ax_l.set(xlabel="epoch", ylabel="held-out cross-entropy", title="Held-out loss")
+    ax_a.set(xlabel="epoch", ylabel="held-out accuracy (%)", title="Held-out accuracy")
+    if legend:
+        ax_l.legend(fontsize=7)
+        ax_a.legend(fontsize=7, loc="lower right")
+    fig = ax_l.figure
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def lr_curves(histories, predicted: dict | None = None, ax=None,
+              title: str = "Step size used in each epoch"):
+    """The step size each run used (markers, measured from the optimizer) against epochs,
+    on a log scale; ``predicted`` maps a history's name to (epochs, eta) drawn as a line."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.2))
+    for i, h in enumerate(histories):
+        color = f"C{i % 10}"
+        ax.semilogy(h.epochs[1:], h.lr[1:], "o", ms=4, color=color, label=f"{h.name}: used")
+        if predicted and h.name in predicted:
+            e, eta = predicted[h.name]
+            ax.semilogy(e, eta, "-", color=color, lw=1, label=f"{h.name}: predicted")
+    ax.set(xlabel="epoch", ylabel=r"step size $\eta$", title=title)
+    ax.legend(fontsize=7)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def train_vs_held(h, ax=None, window: int | None = None):
+    """Three estimates of the loss for one run [VM-5, TN-4]: every minibatch loss (faint),
+    their running mean over one epoch (``window`` batches), and the held-out loss per epoch."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.4))
+    n = h.updates_per_epoch
+    window = window or n
+    b = np.asarray(h.batch_losses)
+    x = np.arange(1, len(b) + 1) / n
+    ax.semilogy(x, b, color="0.75", lw=0.7, label="minibatch loss")
+    if len(b) >= window:
+        mean = np.convolve(b, np.ones(window) / window, mode="valid")
+        ax.semilogy(x[window - 1:], mean, color="C0", lw=1.5,
+                    label=f"mean of the last {window} minibatch losses")
+    ax.semilogy(h.epochs, h.held_loss, "o-", color="C3", ms=4, label="held-out loss")
+    ax.set(xlabel="epoch", ylabel="cross-entropy", title=f"{h.name}: three views of the loss")
+    ax.legend(fontsize=7)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def lr_sweep(lrs, results: dict, ax=None, ylabel: str = "held-out accuracy (%)",
+             title: str = "Final accuracy against step size"):
+    """``results`` maps a label to one value per step size in ``lrs`` (NaN for a diverged
+    run, drawn as a cross at the bottom)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.2))
+    for i, (label, vals) in enumerate(results.items()):
+        vals = np.asarray(vals, dtype=float)
+        ax.semilogx(lrs, vals, "o-", color=f"C{i}", label=label)
+        bad = ~np.isfinite(vals)
+        if bad.any():
+            ax.semilogx(np.asarray(lrs)[bad], np.zeros(bad.sum()), "x", color=f"C{i}", ms=9,
+                        mew=2, label=f"{label}: diverged")
+    ax.set(xlabel=r"step size $\eta$", ylabel=ylabel, title=title)
+    ax.legend(fontsize=7)
+    ax.figure.tight_layout()
+    return ax.figure

@@ -1,0 +1,144 @@
+"""The explorer of lesson 09, headless: set widget values, check the model (no kernel needed)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipywidgets")
+import matplotlib
+
+matplotlib.use("Agg")
+
+from course_lib import landscapes as LS
+from course_lib.trace import minimize
+from course_lib.widgets.explorer import Explorer, build_optimizer
+
+
+@pytest.fixture
+def ex():
+    return Explorer(selected=("SGD", "Momentum", "Adam"), function="Rosenbrock", steps=200)
+
+
+def _line_xy(ex, i):
+    ln = ex.canvas.lines[i]
+    return np.asarray(ln.get_xdata(), dtype=float), np.asarray(ln.get_ydata(), dtype=float)
+
+
+def test_first_picture_shows_every_selected_run(ex):
+    assert ex.redraws == 1 and ex.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert list(ex.traces) == ["SGD", "Momentum", "Adam"]
+    for i, (name, tr) in enumerate(ex.traces.items()):
+        xs, ys = _line_xy(ex, i)
+        assert len(xs) == 201
+        np.testing.assert_array_equal(np.c_[xs, ys], tr.ws)
+        assert ex.canvas.lines[i].get_label() == name
+    assert len(ex.canvas.lines[3].get_xdata()) == 0          # unused lines are empty
+
+
+def test_a_slider_change_updates_the_lines_with_one_redraw(ex):
+    before = _line_xy(ex, 0)[0].copy()
+    png = ex.image.value
+    ex.lr.value = 2e-4
+    assert ex.redraws == 2
+    L = LS.rosenbrock()
+    sgd = build_optimizer(LS.optimizer_classes()["SGD"], "SGD", 2e-4, 0.02, 0.9, 0.9, 0.999)
+    assert sgd.lr == 2e-4
+    expected = minimize(sgd, L.grad, L.start, 200).ws
+    xs, ys = _line_xy(ex, 0)
+    np.testing.assert_allclose(np.c_[xs, ys], expected)
+    assert not np.array_equal(xs, before)
+    assert ex.image.value != png
+    draws = ex.canvas.draws
+    ex.lr.value = 3e-4                      # same labels: the background (and legend) is kept
+    assert ex.canvas.draws == draws and ex.redraws == 3
+
+
+def test_only_the_touched_optimizers_are_rerun(ex):
+    runs = ex.runs
+    ex.beta2.value = 0.99                 # only Adam takes beta2
+    assert ex.runs == runs + 1 and ex.redraws == 2
+    ex.gamma.value = 0.5                  # only Momentum takes gamma here
+    assert ex.runs == runs + 2
+    ex.steps.value = 50                   # every run changes
+    assert ex.runs == runs + 5
+    assert all(len(t.ws) == 51 for t in ex.traces.values())
+
+
+def test_divergence_is_shown_not_raised(ex):
+    ex.lr.value = 10.0                    # far past the stability limit on Rosenbrock
+    assert ex.redraws == 2
+    assert ex.traces["SGD"].diverged and ex.traces["Momentum"].diverged
+    assert "diverged at update" in ex.message.value and "SGD" in ex.message.value
+    assert "diverged" in ex.canvas.message.get_text()
+    xs, ys = _line_xy(ex, 0)
+    assert np.all(np.isfinite(xs)) and len(xs) == ex.traces["SGD"].diverged_at
+    assert ex.canvas.ends[0].get_marker() == "x"
+    assert "diverged" in ex.canvas.lines[0].get_label()
+    assert not ex.traces["Adam"].diverged      # Adam's step is about lr_adaptive per coordinate
+    ex.lr.value = 1e-4                         # and it recovers
+    assert not ex.traces["SGD"].diverged and "diverged" not in ex.message.value
+
+
+def test_overflow_on_beale_is_shown_not_raised():
+    ex = Explorer(selected=("SGD", "Nesterov", "RMSprop"), function="Beale")
+    with np.errstate(all="raise"):       # even with numpy errors turned into exceptions
+        ex.lr.value = 1.0
+    assert "diverged" in ex.message.value
+    ex.lr_adaptive.value = 10.0
+    assert ex.redraws == 3
+
+
+def test_changing_the_function_resets_window_start_and_step_sizes(ex):
+    draws = ex.canvas.draws
+    ex.function.value = "Saddle"
+    S = LS.saddle()
+    assert ex.redraws == 2                    # one redraw, though five widgets changed
+    assert (ex.x0.value, ex.y0.value) == pytest.approx(tuple(S.start))
+    assert (ex.x0.min, ex.x0.max) == S.window[0]
+    assert ex.lr.value == pytest.approx(S.lr_gd) and ex.lr_adaptive.value == pytest.approx(S.lr_adaptive)
+    assert ex.canvas.ax.get_xlim() == S.window[0]
+    assert ex.canvas.draws == draws + 2       # new contours, then the legend over them
+    ex.y0.value = 0.0                         # on the ridge nothing leaves the saddle
+    for tr in ex.traces.values():
+        assert LS.steps_to_leave(tr, S.saddles[0], 0.5, direction=[0, 1]) is None
+
+
+def test_selecting_optimizers_and_every_optimizer_at_once(ex):
+    ex.methods.value = tuple(ex.classes)          # all of them
+    assert list(ex.traces) == list(ex.classes)
+    assert sum(len(l.get_xdata()) > 0 for l in ex.canvas.lines) == len(ex.classes)
+    ex.methods.value = ("Rprop",)
+    assert list(ex.traces) == ["Rprop"]
+    assert sum(len(l.get_xdata()) > 0 for l in ex.canvas.lines) == 1
+
+
+def test_reset_button_restores_the_defaults(ex):
+    ex.gamma.value, ex.x0.value = 0.3, 0.5
+    n = ex.redraws
+    ex.reset.click()
+    assert ex.redraws == n + 1 and ex.gamma.value == 0.9
+    assert ex.x0.value == pytest.approx(LS.rosenbrock().start[0])
+
+
+def test_bad_construction_arguments_are_refused():
+    with pytest.raises(ValueError, match=r"^function must be one of"):
+        Explorer(function="Himmelblau")
+    with pytest.raises(ValueError, match=r"^selected must name optimizers"):
+        Explorer(selected=("Lion",))
+    with pytest.raises(ValueError, match=r"^steps must be in \[1, 5000\]"):
+        Explorer(steps=0)
+
+
+def test_a_refused_hyperparameter_becomes_a_message():
+    class Picky:
+        """An optimizer class that refuses everything."""
+        def __init__(self, lr):
+            raise ValueError("lr must be in (0, 0), got it anyway")
+    ex = Explorer(optimizers={"SGD": LS.optimizer_classes()["SGD"], "Picky": Picky},
+                  selected=("SGD", "Picky"))
+    assert "Picky: lr must be" in ex.message.value and list(ex.traces) == ["SGD"]
+
+
+def test_snapshot_for_static_readers(ex):
+    html = ex.snapshot_html()
+    assert html.startswith("<details>") and "data:image/png;base64," in html

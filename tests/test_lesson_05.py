@@ -1,0 +1,271 @@
+"""Lesson 05's symbolic claims, run on the library's code, and each one shown to fail when
+its formula is changed; plus the PyTorch convention the lesson states, and the fast path
+the benchmark times."""
+import numpy as np
+import pytest
+import sympy as sp
+
+from course_lib import optimizers as O
+from course_lib.averages import running_average
+from course_lib.optimizers import (SGD, AveragedMomentum, AveragedMomentumState, Momentum,
+                                   MomentumState)
+from course_lib.proofs import ProofError, check_equal
+from course_lib.trace import minimize
+
+eta, gamma, g, c = sp.symbols("eta gamma g c", positive=True)
+t = sp.Symbol("t", integer=True, positive=True)
+HB = Momentum(lr=eta, gamma=gamma)
+
+
+def induction(claim, grad_at):
+    """V_0 = claim(0) = 0, and the library's rule maps claim(t-1) to claim(t)."""
+    check_equal(claim(0), 0, "V_0 = 0")
+    _, s = HB.rule(grad_at(t), MomentumState(t - 1, claim(t - 1)), t, eta, None)
+    check_equal(s.V, claim(t), "induction step")
+
+
+# --- [MO-1] constant gradient --------------------------------------------------------
+
+def test_mo1_constant_gradient_terminal_velocity():
+    induction(lambda k: eta * g * (1 - gamma ** k) / (1 - gamma), lambda k: g)
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda k: eta * g * (1 - gamma ** (k + 1)) / (1 - gamma),   # off by one
+    lambda k: eta * g * (1 - gamma ** k),                        # forgot the sum's 1/(1-gamma)
+    lambda k: eta * g * (1 - gamma ** k) / (1 + gamma),          # the alternating limit
+])
+def test_mo1_fails_on_a_wrong_formula(wrong):
+    with pytest.raises(ProofError):
+        induction(wrong, lambda k: g)
+
+
+# --- [MO-3] alternating gradient -------------------------------------------------------
+
+ALT = lambda k: eta * c * (-1) ** (k - 1) * (1 - (-gamma) ** k) / (1 + gamma)
+
+
+def test_mo3_alternating_gradient():
+    induction(ALT, lambda k: (-1) ** (k - 1) * c)
+
+
+def test_mo3_alternating_fails_on_a_wrong_formula():
+    with pytest.raises(ProofError):
+        induction(lambda k: eta * c * (-1) ** (k - 1) * (1 - (-gamma) ** k) / (1 - gamma),
+                  lambda k: (-1) ** (k - 1) * c)
+    with pytest.raises(ProofError):   # right formula, wrong gradient sequence
+        induction(ALT, lambda k: c)
+
+
+# --- [MO-2] the two forms ---------------------------------------------------------------
+
+def forms_agree(lr_velocity):
+    """Induction V_t = eta' M_t with Momentum(lr=lr_velocity) and AveragedMomentum(lr=eta')."""
+    eta_p, M_prev, g_t = sp.symbols("eta' M_prev g_t")
+    vel = Momentum(lr=lr_velocity(eta_p), gamma=gamma)
+    avg = AveragedMomentum(lr=eta_p, gamma=gamma)
+    step_v, s_v = vel.rule(g_t, MomentumState(t - 1, eta_p * M_prev), t, vel.lr, None)
+    step_a, s_a = avg.rule(g_t, AveragedMomentumState(t - 1, M_prev), t, avg.lr, None)
+    check_equal(s_v.V, eta_p * s_a.M, "V_t = eta' M_t")
+    check_equal(step_v, step_a, "equal steps")
+    a, b, w0 = sp.symbols("a b w_0")
+    ws_v = minimize(vel, lambda w: a * (w - b), w0, 4).ws
+    ws_a = minimize(avg, lambda w: a * (w - b), w0, 4).ws
+    for k in range(5):
+        check_equal(ws_v[k], ws_a[k], f"W_{k}")
+
+
+def test_mo2_equivalence_with_eta_equal_eta_prime_times_one_minus_gamma():
+    forms_agree(lambda e: e * (1 - gamma))
+
+
+@pytest.mark.parametrize("wrong", [lambda e: e, lambda e: e / (1 - gamma), lambda e: e * gamma])
+def test_mo2_equivalence_fails_for_another_step_size(wrong):
+    with pytest.raises(ProofError):
+        forms_agree(wrong)
+
+
+def schedule_gap():
+    e1, e2, g1, g2, w = sp.symbols("eta'_1 eta'_2 g_1 g_2 w")
+    sched = lambda k: {1: e1, 2: e2}[int(k)]
+    vel = Momentum(lr=lambda k: sched(k) * (1 - gamma), gamma=gamma)
+    avg = AveragedMomentum(lr=sched, gamma=gamma)
+    sv, sa = vel.init(w), avg.init(w)
+    for gk in (g1, g2):
+        step_v, sv = vel.update(gk, sv)
+        step_a, sa = avg.update(gk, sa)
+    return step_a - step_v, (e1, e2, g1)
+
+
+def test_mo2_schedule_gap_formula():
+    gap, (e1, e2, g1) = schedule_gap()
+    check_equal(gap, gamma * (1 - gamma) * (e1 - e2) * g1)
+
+
+def test_mo2_schedule_gap_fails_when_changed():
+    gap, (e1, e2, g1) = schedule_gap()
+    with pytest.raises(ProofError):
+        check_equal(gap, 0, "the forms agree under a schedule")
+    with pytest.raises(ProofError):
+        check_equal(gap, gamma * (1 - gamma) * (e2 - e1) * g1)
+
+
+def test_mo2_schedule_parts_the_forms_numerically():
+    H = np.diag([1.0, 12.0])
+    drop = lambda k: 0.08 if k <= 40 else 0.008
+    v = minimize(Momentum(lr=lambda k: drop(k) * 0.2, gamma=0.8), lambda w: H @ w,
+                 np.array([-3.0, 1.5]), 120).ws
+    a = minimize(AveragedMomentum(lr=drop, gamma=0.8), lambda w: H @ w,
+                 np.array([-3.0, 1.5]), 120).ws
+    gap = np.max(np.abs(v - a), axis=1)
+    assert gap[:41].max() < 1e-14 and gap[41:].max() > 1e-2
+
+
+# --- [MO-3] variance of the running average of noise ----------------------------------
+
+def stationary_variance():
+    v, sigma2 = sp.symbols("v sigma2", positive=True)
+    Mp, gn = sp.symbols("M_prev g")
+    new = running_average(Mp, gn, gamma)
+    var_new = sp.diff(new, Mp) ** 2 * v + sp.diff(new, gn) ** 2 * sigma2
+    return sp.solve(sp.Eq(var_new, v), v)[0], sigma2
+
+
+def test_mo3_stationary_variance():
+    var, sigma2 = stationary_variance()
+    check_equal(var, (1 - gamma) / (1 + gamma) * sigma2)
+    with pytest.raises(ProofError):
+        check_equal(var, (1 - gamma) ** 2 * sigma2)
+    with pytest.raises(ProofError):
+        check_equal(var, (1 - gamma) / (1 + gamma))
+
+
+def test_mo3_variance_measured():
+    rng = np.random.default_rng(0)
+    for gm in (0.5, 0.9):
+        opt = AveragedMomentum(lr=1.0, gamma=gm)
+        s = opt.init(np.zeros(20000))
+        for _ in range(120):
+            _, s = opt.update(rng.normal(size=20000), s)
+        assert s.M.var() == pytest.approx((1 - gm) / (1 + gm), rel=0.05)
+
+
+# --- [MO-5] the quadratic model ------------------------------------------------------------
+
+w, V, lam, mu, L, z, kappa = sp.symbols("w V lambda mu L z kappa", positive=True)
+
+
+def iteration_matrix():
+    step, s = HB.rule(lam * w, MomentumState(0, V), 1, eta, w)
+    nw, nV = w + step, s.V
+    return sp.Matrix([[sp.diff(nw, w), sp.diff(nw, V)], [sp.diff(nV, w), sp.diff(nV, V)]])
+
+
+ETA_HB = 4 / (sp.sqrt(L) + sp.sqrt(mu)) ** 2
+GAMMA_HB = ((sp.sqrt(L) - sp.sqrt(mu)) / (sp.sqrt(L) + sp.sqrt(mu))) ** 2
+
+
+def heavy_ball_claims(eta_opt, gamma_opt, rho):
+    T = iteration_matrix()
+    check_equal((z * sp.eye(2) - T).det(), z ** 2 - (1 + gamma - eta * lam) * z + gamma)
+    check_equal(T.det(), gamma)
+    disc = ((1 + gamma - eta * lam) ** 2 - 4 * gamma).subs({eta: eta_opt, gamma: gamma_opt})
+    check_equal(disc, eta_opt ** 2 * (lam - mu) * (lam - L), "discriminant at the optimum")
+    check_equal(gamma_opt.subs(L, kappa * mu), rho ** 2, "gamma* = rho^2")
+
+
+def test_mo5_heavy_ball_optimum():
+    heavy_ball_claims(ETA_HB, GAMMA_HB, (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1))
+
+
+@pytest.mark.parametrize("eta_opt, gamma_opt, rho", [
+    (2 / (L + mu), GAMMA_HB, (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)),     # GD's step
+    (ETA_HB, sp.sqrt(GAMMA_HB), (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)),  # gamma not squared
+    (ETA_HB, GAMMA_HB, (kappa - 1) / (kappa + 1)),                            # GD's rate
+])
+def test_mo5_fails_on_a_changed_claim(eta_opt, gamma_opt, rho):
+    with pytest.raises(ProofError):
+        heavy_ball_claims(eta_opt, gamma_opt, rho)
+
+
+def gd_factors(step_size):
+    f = lambda lam_: 1 + SGD(lr=step_size).rule(lam_, None, 1, step_size, None)[0]
+    check_equal(f(mu).subs(L, kappa * mu), (kappa - 1) / (kappa + 1))
+    check_equal(f(L).subs(L, kappa * mu), -(kappa - 1) / (kappa + 1))
+
+
+def test_mo5_gradient_descent_optimum():
+    gd_factors(2 / (L + mu))
+    with pytest.raises(ProofError):
+        gd_factors(1 / L)
+
+
+def test_mo5_measured_rates_match():
+    from course_lib.plotting.optim import fit_rate   # noqa: PLC0415 (matplotlib, tests only)
+    for kap in (10.0, 100.0):
+        lams = np.linspace(1.0, kap, 8)
+        rho = (np.sqrt(kap) - 1) / (np.sqrt(kap) + 1)
+        K = int(np.log(1e-10) / np.log(rho))
+        err = np.linalg.norm(minimize(Momentum(lr=4 / (np.sqrt(kap) + 1) ** 2, gamma=rho ** 2),
+                                      lambda w_: lams * w_, np.ones(8), K).ws, axis=1)
+        assert fit_rate(err, K // 2, K + 1, power=1) == pytest.approx(rho, abs=1e-3)
+        assert fit_rate(err, K // 2, K + 1) > rho + 1e-3       # a pure rho^t fit is biased
+
+
+# --- the PyTorch convention the lesson states (optional extra) -------------------------------
+
+@pytest.mark.torch
+def test_torch_under_a_schedule_follows_the_averaged_form():
+    torch = pytest.importorskip("torch")
+    torch.set_default_dtype(torch.float64)
+    rng = np.random.default_rng(3)
+    Q, _ = np.linalg.qr(rng.normal(size=(5, 5)))
+    A = Q @ np.diag(rng.uniform(0.5, 4.0, 5)) @ Q.T
+    bvec = rng.normal(size=5)
+    grad = lambda w_: A @ w_ - bvec
+    gm = 0.85
+    lr_t = lambda k: 0.1 / np.sqrt(k)
+    ours = minimize(AveragedMomentum(lr=lambda k: lr_t(k) / (1 - gm), gamma=gm), grad,
+                    np.zeros(5), 60).ws
+    vel = minimize(Momentum(lr=lr_t, gamma=gm), grad, np.zeros(5), 60).ws
+    p = torch.zeros(5, requires_grad=True)
+    topt = torch.optim.SGD([p], lr=lr_t(1), momentum=gm)
+    theirs = [p.detach().numpy().copy()]
+    for k in range(1, 61):
+        topt.param_groups[0]["lr"] = lr_t(k)
+        p.grad = torch.from_numpy(grad(p.detach().numpy()))
+        topt.step()
+        theirs.append(p.detach().numpy().copy())
+    np.testing.assert_allclose(ours, np.array(theirs), rtol=1e-11, atol=1e-13)
+    assert np.max(np.abs(vel - np.array(theirs))) > 1e-3
+
+
+# --- the fast path the benchmark times: bit for bit the readable rule ------------------------
+
+@pytest.mark.parametrize("make", [lambda: O.SGD(lr=0.1), lambda: O.Momentum(lr=0.1, gamma=0.9),
+                                  lambda: O.AveragedMomentum(lr=0.3, gamma=0.8),
+                                  lambda: O.Nesterov(lr=0.1, gamma=0.5),
+                                  lambda: O.NesterovFramework(lr=lambda k: 0.1 / k, gamma=0.7)])
+def test_inplace_fast_path_is_bit_identical_across_blocks(make):
+    from course_lib.optimizers.sgd import BLOCK
+    opt = make()
+    rng = np.random.default_rng(1)
+    for shape in [(2 * BLOCK + 17,), (3, BLOCK // 2 + 5), (7,)]:
+        w = rng.normal(size=shape)
+        s, wf = opt.init(w), w.copy()
+        sf = opt.init(wf)
+        for _ in range(3):
+            gr = rng.normal(size=shape)
+            step, s = opt.update(gr, s, w)
+            w = w + step
+            sf = opt.update_inplace(wf, gr, sf)
+        np.testing.assert_array_equal(w, wf)
+        for a, b in zip(s[1:], sf[1:]):
+            np.testing.assert_array_equal(a, b)
+    # a strided view takes the generic path and still updates in place
+    base = rng.normal(size=(6, 8))
+    view, ref = base[:, ::2], base[:, ::2].copy()
+    s = opt.init(ref)
+    step, _ = opt.update(np.ones_like(ref), s, ref)
+    opt.update_inplace(view, np.ones_like(ref), opt.init(ref))
+    np.testing.assert_array_equal(view, ref + step)

@@ -1,0 +1,139 @@
+"""Lesson 10's symbolic claims, checked on batches built with the library's own forward pass
+and running average, and each shown to FAIL when the formula is changed [BN-1..BN-3]."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from course_lib.averages import running_average
+from course_lib.batchnorm import batchnorm_forward
+from course_lib.proofs import ProofError, check_equal
+
+K = 3
+z = sp.symbols("z1:4", real=True)
+G, B = sp.symbols("G B", real=True)
+eps = sp.Symbol("epsilon", positive=True)
+a, m = sp.symbols("a m", positive=True)
+gamma, mu_star, var_star = sp.symbols("gamma mu_star sigma_star2", positive=True)
+
+
+def obj(*rows):
+    return np.array(rows, dtype=object)
+
+
+def forward(mode, Gv=G, Bv=B, batch=z):
+    return batchnorm_forward(obj(batch), obj([Gv]).ravel(), obj([Bv]).ravel(), eps=eps,
+                             eps_mode=mode)
+
+
+# -- the claims, as functions of the formula they check -----------------------------------
+
+def claim_output_moments(mode, mean_formula, var_formula):                       # [BN-1]
+    Zhat, c = forward(mode)
+    row = Zhat[0]
+    check_equal(sum(row) / K, mean_formula(c), f"batch mean of Zhat ({mode})")
+    check_equal(sum((x - B) ** 2 for x in row) / K, var_formula(c), f"batch variance of Zhat ({mode})")
+
+
+def claim_identity(mode, G_of, B_of):                                            # [BN-1]
+    _, c = forward(mode)
+    Zid, _ = forward(mode, Gv=G_of(c), Bv=B_of(c))
+    check_equal(list(Zid[0]), list(z), f"G = s, B = mu gives back Z ({mode})")
+
+
+def spread_ratio(mode):
+    """Output std / |G| for a two-example batch m -/+ a, whose sigma is a: the library's own
+    forward, so the eps convention is the library's."""
+    Zhat, c = batchnorm_forward(obj([m - a, m + a]), obj([1]).ravel(), obj([0]).ravel(), eps=eps,
+                                eps_mode=mode)
+    check_equal(c.sigma[0, 0], a, "sigma of the batch m -/+ a")
+    return Zhat[0, 1]
+
+
+def claim_first_order(mode, formula):                                            # [BN-3]
+    check_equal(sp.series(spread_ratio(mode), eps, 0, 2).removeO(), formula,
+                f"first order in eps ({mode})")
+
+
+def claim_running_mean(formula, T=4):                                            # [BN-2]
+    """Fed the same batch mean mu* every time from m_0 = 0 (the library's running average)."""
+    mt = 0
+    for t in range(1, T + 1):
+        mt = running_average(mt, mu_star, gamma)
+        check_equal(mt, formula(t), f"m_{t}")
+
+
+def claim_running_var(formula, T=4):
+    vt = 1
+    for t in range(1, T + 1):
+        vt = running_average(vt, var_star, gamma)
+        check_equal(vt, formula(t), f"v_{t}")
+
+
+def expectation_iid(expr, xs, mean, var):
+    """E[expr] for a polynomial of degree <= 2 in independent xs with the given mean and var."""
+    poly = sp.Poly(sp.expand(expr), *xs)
+    total = 0
+    for powers, coeff in poly.terms():
+        moment = 1
+        for p in powers:
+            moment *= {0: 1, 1: mean, 2: mean ** 2 + var}[p]
+        total += coeff * moment
+    return sp.expand(total)
+
+
+def claim_unbiased(factor):                                                      # [BN-2]
+    """E[factor * (batch variance)] = sigma*^2, the batch variance computed by the library."""
+    _, c = batchnorm_forward(obj(z), obj([1]).ravel(), obj([0]).ravel(), eps=0, eps_mode="sqrt")
+    check_equal(expectation_iid(factor * c.var[0, 0], z, mu_star, var_star), var_star,
+                "E[factor * batch variance] = sigma*^2")
+
+
+RIGHT_VAR = lambda c: G ** 2 * c.var[0, 0] / c.s[0, 0] ** 2
+FIRST_ORDER = {"sigma": 1 - eps / a, "sqrt": 1 - eps / (2 * a ** 2)}
+
+
+# -- they hold -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", ["sigma", "sqrt"])
+def test_BN1_output_mean_is_B_and_variance_is_G2_sigma2_over_s2(mode):
+    claim_output_moments(mode, lambda c: B, RIGHT_VAR)
+
+
+@pytest.mark.parametrize("mode", ["sigma", "sqrt"])
+def test_BN1_gain_and_shift_can_undo_the_normalization(mode):
+    claim_identity(mode, lambda c: c.s[0, 0], lambda c: c.mu[0, 0])
+
+
+@pytest.mark.parametrize("mode", ["sigma", "sqrt"])
+def test_BN3_first_order_effect_of_eps(mode):
+    claim_first_order(mode, FIRST_ORDER[mode])
+
+
+def test_BN2_running_estimates_from_their_start():
+    claim_running_mean(lambda t: (1 - gamma ** t) * mu_star)
+    claim_running_var(lambda t: gamma ** t + (1 - gamma ** t) * var_star)
+
+
+def test_BN2_unbiased_variance():
+    claim_unbiased(sp.Rational(K, K - 1))
+
+
+# -- and fail when changed ---------------------------------------------------------------------
+
+def test_changed_formulas_fail():
+    with pytest.raises(ProofError, match="batch mean of Zhat"):
+        claim_output_moments("sqrt", lambda c: B + G, RIGHT_VAR)
+    with pytest.raises(ProofError, match=r"batch variance of Zhat \(sigma\)"):   # forgot eps
+        claim_output_moments("sigma", lambda c: B, lambda c: G ** 2)
+    with pytest.raises(ProofError, match="gives back Z"):                        # sigma, not s
+        claim_identity("sqrt", lambda c: c.sigma[0, 0], lambda c: c.mu[0, 0])
+    with pytest.raises(ProofError, match=r"first order in eps \(sqrt\)"):        # the other mode's
+        claim_first_order("sqrt", FIRST_ORDER["sigma"])
+    with pytest.raises(ProofError, match="m_1"):                                 # forgot the bias
+        claim_running_mean(lambda t: mu_star)
+    with pytest.raises(ProofError, match="v_1"):                                 # started at 0
+        claim_running_var(lambda t: (1 - gamma ** t) * var_star)
+    with pytest.raises(ProofError, match="E\\[factor"):                          # the biased one
+        claim_unbiased(1)

@@ -1,0 +1,209 @@
+"""Lesson 11's symbolic claims, checked again on a batch of K = 3 built with the library's own
+forward pass, and each shown to FAIL when the formula is changed [BB-1..BB-4]."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from course_lib.batchnorm import batchnorm_backward, batchnorm_backward_naive, batchnorm_forward
+from course_lib.proofs import ProofError, check_equal
+
+K = 3
+z = sp.symbols("z1:4", real=True)          # one feature's values on the K examples
+z2 = sp.symbols("y1:4", real=True)         # a second feature
+g = sp.symbols("g1:4", real=True)          # dL/dZhat for the first feature
+G, B = sp.symbols("G B", real=True)
+G2, B2 = sp.symbols("G2 B2", real=True)
+eps = sp.Symbol("epsilon", positive=True)
+
+
+def delta(j, k):
+    return 1 if j == k else 0
+
+
+# -- the same helpers as lesson 11 ---------------------------------------------------------
+
+def _half_power(e):
+    return e.is_Pow and e.exp.is_Rational and e.exp.q == 2
+
+
+def reduce_radicals(expr):
+    """Name each square root sqrt(b) a symbol S with S^2 = b, clear denominators and reduce the
+    numerator modulo S^2 - b. The result is 0 exactly when expr is 0 (for b not a square)."""
+    expr = sp.sympify(expr)
+    bases = sorted({p.base for p in expr.atoms(sp.Pow) if _half_power(p)}, key=sp.default_sort_key)
+    S = sp.symbols(f"S0:{len(bases)}", positive=True)
+    for b, s in zip(bases, S):
+        expr = expr.replace(lambda e, b=b: _half_power(e) and e.base == b,
+                            lambda e, s=s: s ** (2 * e.exp))
+    num = sp.expand(sp.fraction(sp.together(expr))[0])
+    for b, s in zip(bases, S):
+        num = sp.expand(sp.rem(num, s ** 2 - b, s))
+    return num
+
+
+def confirm(lhs, rhs, claim):
+    """check_equal, made fast for expressions with square roots by reduce_radicals."""
+    rest = reduce_radicals(sp.sympify(lhs) - sp.sympify(rhs))
+    if rest != 0:
+        raise ProofError(f"could not confirm {claim}: the difference does not reduce to 0 "
+                         f"({len(sp.Add.make_args(rest))} terms remain)")
+    return check_equal(rest, 0, claim)
+
+
+def forward(e=0, mode="sigma", two_features=False):
+    rows = [z, z2] if two_features else [z]
+    Gs, Bs = ([G, G2], [B, B2]) if two_features else ([G], [B])
+    return batchnorm_forward(np.array(rows, dtype=object), np.array(Gs, dtype=object),
+                             np.array(Bs, dtype=object), eps=e, eps_mode=mode)
+
+
+def loss(Zhat):
+    return sum(g[k] * Zhat[0, k] for k in range(K))
+
+
+@pytest.fixture(scope="module")
+def plain():
+    """eps = 0 (both conventions coincide): Zhat, cache, mu, sigma, L."""
+    Zhat, c = forward(0, "sigma")
+    return Zhat, c, c.mu[0, 0], c.sigma[0, 0], loss(Zhat)
+
+
+# -- the claims, each as a function of the formula it checks ------------------------------
+
+def claim_dB_dG(plain, dB_formula, dG_formula):                                  # [BB-1]
+    Zhat, c, mu, sig, L = plain
+    confirm(sp.diff(L, B), dB_formula(c), "dL/dB = sum_j g_j")
+    confirm(sp.diff(L, G), dG_formula(c), "dL/dG = sum_j g_j Zbar_j")
+
+
+def claim_dmu(plain, formula):                                                   # [BB-2]
+    mu = plain[2]
+    for j in range(K):
+        confirm(sp.diff(mu, z[j]), formula(j), f"d mu / d Z_{j + 1}")
+
+
+def claim_dsigma(plain, formula):
+    mu, sig = plain[2], plain[3]
+    for j in range(K):
+        confirm(sp.diff(sig, z[j]), formula(j, mu, sig), f"d sigma / d Z_{j + 1}")
+
+
+def claim_chain(plain, formula):
+    """dZbar_k/dZ_j through mu and sigma, each derivative from the previous claims."""
+    c, mu, sig = plain[1], plain[2], plain[3]
+    for j in range(K):
+        dmu, dsig = sp.Rational(1, K), (z[j] - mu) / (K * sig)
+        for k in range(K):
+            confirm(sp.diff(c.Zbar[0, k], z[j]), formula(j, k, mu, sig, dmu, dsig),
+                    f"d Zbar_{k + 1} / d Z_{j + 1}")
+
+
+def claim_closing(plain, formula):
+    mu, sig, L = plain[2], plain[3], plain[4]
+    for j in range(K):
+        rhs = sum(g[k] * formula(j, k, mu, sig) for k in range(K))
+        confirm(sp.diff(L, z[j]), rhs, f"closing formula, j = {j + 1}")
+
+
+def seed_term(j, k, mu, sig):
+    """The notes' closing formula, one term of the sum over k."""
+    return G / (K * sig) * (K * delta(j, k) - 1 - (z[k] - mu) * (z[j] - mu) / sig ** 2)
+
+
+def claim_exact_with_eps(mode, r_of, j_values=range(K)):                         # [BB-3]
+    """dL/dZ_j = sum_k g_k G/(K s) (K delta - 1 - Zc_k Zc_j r) on the library's forward."""
+    Zhat, c = forward(eps, mode)
+    mu, sig, s = c.mu[0, 0], c.sigma[0, 0], c.s[0, 0]
+    L, r = loss(Zhat), r_of(s, sig)
+    for j in j_values:
+        rhs = sum(g[k] * G / (K * s) * (K * delta(j, k) - 1 - (z[k] - mu) * (z[j] - mu) * r)
+                  for k in range(K))
+        confirm(sp.diff(L, z[j]), rhs, f"exact gradient ({mode}), j = {j + 1}")
+
+
+RIGHT_R = {"sigma": lambda s, sig: 1 / (s * sig), "sqrt": lambda s, sig: 1 / s ** 2}
+SEED_R = lambda s, sig: 1 / sig ** 2
+
+
+# -- the claims hold ------------------------------------------------------------------------
+
+def test_BB1_dB_and_dG(plain):
+    claim_dB_dG(plain, lambda c: sum(g), lambda c: sum(g[k] * c.Zbar[0, k] for k in range(K)))
+
+
+def test_BB2_dmu(plain):
+    claim_dmu(plain, lambda j: sp.Rational(1, K))
+
+
+def test_BB2_dsigma(plain):
+    claim_dsigma(plain, lambda j, mu, sig: (z[j] - mu) / (K * sig))
+
+
+def test_BB2_chain_through_Zbar(plain):
+    claim_chain(plain, lambda j, k, mu, sig, dmu, dsig:
+                (delta(j, k) - dmu) / sig - (z[k] - mu) / sig ** 2 * dsig)
+
+
+def test_BB2_no_dependence_across_features():
+    Zhat, _ = forward(0, "sigma", two_features=True)
+    for j in range(K):
+        for k in range(K):
+            check_equal(sp.diff(Zhat[1, k], z[j]), 0, "feature 2 ignores feature 1")
+            check_equal(sp.diff(Zhat[0, k], z2[j]), 0, "feature 1 ignores feature 2")
+
+
+def test_BB2_closing_formula_for_eps_zero(plain):
+    claim_closing(plain, seed_term)
+
+
+@pytest.mark.parametrize("mode", ["sigma", "sqrt"])
+def test_BB3_exact_gradient_with_eps(mode):
+    claim_exact_with_eps(mode, RIGHT_R[mode])
+
+
+@pytest.mark.parametrize("mode", ["sigma", "sqrt"])
+def test_BB4_library_backward_and_naive_loop_equal_the_symbolic_derivative(mode):
+    Zhat, c = forward(eps, mode)
+    L = loss(Zhat)
+    up = np.array([g], dtype=object)
+    dZ, dG, dB = batchnorm_backward(up, c)
+    naive = batchnorm_backward_naive(up, c)
+    for j in range(K):
+        confirm(sp.diff(L, z[j]), dZ[0, j], f"library dZ ({mode}), j = {j + 1}")
+        confirm(naive[0, j], dZ[0, j], f"naive loop = vectorized ({mode}), j = {j + 1}")
+    confirm(sp.diff(L, G), dG[0], "library dG")
+    confirm(sp.diff(L, B), dB[0], "library dB")
+
+
+# -- ... and fail when the formula is changed -----------------------------------------------
+
+def test_changed_formulas_fail(plain):
+    with pytest.raises(ProofError, match="dL/dB"):
+        claim_dB_dG(plain, lambda c: sum(g) / K, lambda c: sum(g[k] * c.Zbar[0, k] for k in range(K)))
+    with pytest.raises(ProofError, match="dL/dG"):
+        claim_dB_dG(plain, lambda c: sum(g), lambda c: sum(g[k] * c.Zc[0, k] for k in range(K)))
+    with pytest.raises(ProofError, match="d mu / d Z_1"):
+        claim_dmu(plain, lambda j: sp.Rational(1, K - 1))
+    with pytest.raises(ProofError, match="d sigma / d Z_1"):   # the unbiased (K - 1) version
+        claim_dsigma(plain, lambda j, mu, sig: (z[j] - mu) / ((K - 1) * sig))
+    with pytest.raises(ProofError, match=r"d Zbar_1 / d Z_1"):  # forgetting sigma depends on Z
+        claim_chain(plain, lambda j, k, mu, sig, dmu, dsig: (delta(j, k) - dmu) / sig)
+    with pytest.raises(ProofError, match="closing formula, j = 1"):   # a sign flipped
+        claim_closing(plain, lambda j, k, mu, sig:
+                      G / (K * sig) * (K * delta(j, k) + 1 - (z[k] - mu) * (z[j] - mu) / sig ** 2))
+
+
+@pytest.mark.parametrize("mode", ["sigma", "sqrt"])
+def test_seed_formula_and_swapped_conventions_fail_with_eps(mode):
+    # the notes' closing formula (sigma where s belongs) is not exact once eps > 0 ...
+    with pytest.raises(ProofError, match=f"exact gradient \\({mode}\\), j = 1"):
+        Zhat, c = forward(eps, mode)
+        mu, sig, L = c.mu[0, 0], c.sigma[0, 0], loss(Zhat)
+        confirm(sp.diff(L, z[0]), sum(g[k] * seed_term(0, k, mu, sig) for k in range(K)),
+                f"exact gradient ({mode}), j = 1")
+    # ... and each convention's r is wrong for the other one
+    other = "sqrt" if mode == "sigma" else "sigma"
+    with pytest.raises(ProofError, match=f"exact gradient \\({mode}\\), j = 1"):
+        claim_exact_with_eps(mode, RIGHT_R[other], j_values=[0])
