@@ -136,12 +136,18 @@ class KMeansRun:
     method: str
 
 
-def fit_kmeans(X, K, b=None, epochs=5, seed=0, C0=None, X_eval=None, n_checkpoints=40):
+def fit_kmeans(X, K, b=None, epochs=5, seed=0, C0=None, X_eval=None, n_checkpoints=40, lr=None):
     """Run K-means on X and record the loss on ``X_eval`` (default: X) as points are processed.
 
     ``b=None``: batch K-means (Lloyd), ``epochs`` passes of N points each. ``b=1``: online
     K-means (SGD). ``1 < b <= N``: minibatch K-means, reshuffled each epoch. The same ``seed``
     gives the same initial centres (unless ``C0`` is given) and data order.
+
+    ``lr=None`` uses the per-centre step sizes m_j / n_j above (Lloyd, MacQueen, Sculley).
+    A number or schedule ``lr`` instead runs the course's :class:`~course_lib.optimizers.SGD`
+    with that step on :func:`kmeans_grad` of each batch (b=None: of all the data), one global
+    step size for every centre: with b = 1, $c_j \leftarrow c_j + \eta_t (x - c_j)$.
+
     The loss is recorded at about ``n_checkpoints`` log-spaced numbers of points processed.
     """
     X = np.asarray(X, dtype=float)
@@ -156,6 +162,8 @@ def fit_kmeans(X, K, b=None, epochs=5, seed=0, C0=None, X_eval=None, n_checkpoin
     total = N * epochs
     marks = np.unique(np.geomspace(1, total, n_checkpoints).astype(int))
     pts, losses = [0], [kmeans_loss(Xe, C)]
+    if lr is not None:
+        return _fit_sgd(X, C, b, epochs, seed, Xe, marks, lr, pts, losses)
     if b is None:
         for e in range(epochs):
             C = lloyd_step(X, C)
@@ -183,3 +191,36 @@ def fit_kmeans(X, K, b=None, epochs=5, seed=0, C0=None, X_eval=None, n_checkpoin
         pts.append(done)
         losses.append(kmeans_loss(Xe, C))
     return KMeansRun(np.array(pts), np.array(losses), C, "SGD" if b == 1 else f"minibatch b={b}")
+
+
+def _fit_sgd(X, C, b, epochs, seed, Xe, marks, lr, pts, losses):
+    """fit_kmeans with the course's SGD optimizer and a global step size (or schedule)."""
+    from .optimizers import SGD   # noqa: PLC0415 (optimizers import nothing from here)
+    opt = SGD(lr=lr)
+    state = opt.init(C)
+    N, K = len(X), len(C)
+    if b is None:
+        for e in range(epochs):
+            step, state = opt.update(kmeans_grad(X, C), state)
+            C = C + step
+            pts.append((e + 1) * N)
+            losses.append(kmeans_loss(Xe, C))
+        return KMeansRun(np.array(pts), np.array(losses), C, "batch GD")
+    done, nxt = 0, 0
+    for _, idx in minibatches(N, b, epochs, shuffle=True, seed=seed + 10_000):
+        Xb = X[idx]
+        a = np.argmin(_sqdist(Xb, C), axis=1)
+        n = np.bincount(a, minlength=K)
+        G = (n[:, None] * C - _sums(Xb, a, K)) / len(idx)   # kmeans_grad(Xb, C), unchecked
+        step, state = opt.update(G, state)                   # c_j -= eta_t * G_j
+        C = C + step
+        done += len(idx)
+        if nxt < len(marks) and done >= marks[nxt]:
+            pts.append(done)
+            losses.append(kmeans_loss(Xe, C))
+            while nxt < len(marks) and marks[nxt] <= done:
+                nxt += 1
+    if pts[-1] != done:
+        pts.append(done)
+        losses.append(kmeans_loss(Xe, C))
+    return KMeansRun(np.array(pts), np.array(losses), C, f"SGD b={b}")

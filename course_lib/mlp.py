@@ -325,6 +325,13 @@ class MLP:
             J = float(cross_entropy(Z, y)[0])
         return J, float(np.mean(np.argmax(Z, axis=1) == y))
 
+    def hidden_activations(self, params, X) -> list:
+        """The ReLU outputs of each hidden layer (evaluation mode), one K x n array per layer:
+        for example, to count units that never fire."""
+        X, _ = self.check_inputs(params, X)
+        cache = self._forward(params, X, False)[1]
+        return [relu(Zn) for (_, _, Zn, _) in cache[:-1]]
+
     def accuracy(self, params, X, y):
         """The fraction of rows whose predicted class is the label."""
         return self.evaluate(params, X, y)[1]

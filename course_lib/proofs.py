@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["ProofError", "Checked", "check_equal", "check_true", "Proof", "symbols"]
+__all__ = ["ProofError", "Checked", "check_equal", "check_true", "Proof", "symbols",
+           "reduce_radicals"]
 
 
 class ProofError(AssertionError):
@@ -46,14 +47,42 @@ class Checked:
         return rf"$\displaystyle {self.latex} \quad \checkmark{label}$"
 
 
+def _half_power(e):
+    return e.is_Pow and e.exp.is_Rational and e.exp.q == 2
+
+
+def reduce_radicals(expr):
+    """Name each sqrt(b) a symbol S, clear denominators, reduce the numerator modulo S^2 - b.
+
+    0 exactly when expr is 0 (for b not a perfect square). Fast where simplify is slow, for
+    example on batch-norm expressions full of square roots (lesson 11).
+    """
+    expr = sp.sympify(expr)
+    bases = sorted({p.base for p in expr.atoms(sp.Pow) if _half_power(p)}, key=sp.default_sort_key)
+    S = sp.symbols(f"S0:{len(bases)}", positive=True)
+    for b, s in zip(bases, S):
+        expr = expr.replace(lambda e, b=b: _half_power(e) and e.base == b,
+                            lambda e, s=s: s ** (2 * e.exp))
+    num = sp.expand(sp.fraction(sp.together(expr))[0])
+    for b, s in zip(bases, S):
+        num = sp.expand(sp.rem(num, s ** 2 - b, s))
+    return num
+
+
 def _zero(expr) -> bool:
     """True when sympy can show expr == 0 (simplify, then expand as a fallback)."""
     expr = sp.sympify(expr)
     if expr == 0:
         return True
-    for f in (sp.simplify, sp.expand, lambda e: sp.simplify(sp.expand(sp.powsimp(e)))):
-        if f(expr) == 0:
-            return True
+    # cheap rewrites first: expand settles most polynomial claims at once, and makes a
+    # false claim fail fast instead of after a long simplify
+    for f in (sp.expand, lambda e: sp.cancel(sp.together(e)), sp.simplify,
+              lambda e: sp.simplify(sp.expand(sp.powsimp(e))), reduce_radicals):
+        try:
+            if f(expr) == 0:
+                return True
+        except (sp.PolynomialError, TypeError, ValueError, NotImplementedError):
+            continue        # this rewrite does not apply to expr; try the next
     return False
 
 

@@ -27,3 +27,7 @@ c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 60
 
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.csv"]
+
+# A student who deletes a test cell gets it back at grading time (with a note), so deleting
+# tests never dodges them.
+c.OverwriteCells.add_missing_cells = True

@@ -7,7 +7,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1] / "course_lib"
 ALLOWED = {
     "proofs.py": {"sympy"},
-    "plotting": {"matplotlib", "IPython"},
+    "plotting": {"matplotlib", "IPython", "PIL"},  # PIL comes with matplotlib
     "widgets": {"ipywidgets", "matplotlib", "IPython"},
     "quiz.py": {"ipywidgets", "IPython"},
 }

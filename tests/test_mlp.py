@@ -137,6 +137,13 @@ def test_evaluation_mode_uses_running_statistics():
     assert single[0] == net.predict(params, X)[0]
 
 
+def test_hidden_activations():
+    net, params, X, y = small_problem(True)
+    acts = net.hidden_activations(params, X)
+    assert [a.shape for a in acts] == [(len(X), 5), (len(X), 4)]
+    assert all(np.all(a >= 0) for a in acts)
+
+
 def test_params_work_with_every_optimizer_update():
     from course_lib import optimizers as O
     from course_lib.tree import apply_updates

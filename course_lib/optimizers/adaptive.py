@@ -93,12 +93,13 @@ class Adagrad(Optimizer):
 
     def init(self, params):
         return AdagradState(t=0, G=tree_map(
-            lambda p: np.full(np.shape(p), float(self.G0)) if is_numeric(p) else self.G0, params))
+            lambda p: np.full(np.shape(p), float(self.G0)) if is_numeric(p) else (self.G0 or 0), params))
 
     def rule(self, g, s, t, eta, w):
-        eta_t = eta / (1 + (t - 1) * self.lr_decay)    # eta_t (PyTorch's lr_decay)
+        if self.lr_decay:
+            eta = eta / (1 + (t - 1) * self.lr_decay)  # eta_t (PyTorch's lr_decay)
         G = s.G + g * g                                # G_t = G_{t-1} + g_t^2
-        step = -eta_t * g / (sqrt(G) + self.eps)       # eps outside the root
+        step = -eta * g / (sqrt(G) + self.eps)         # eps outside the root
         return step, s._replace(G=G)
 
     def rule_inplace(self, w, g, s, t, eta):

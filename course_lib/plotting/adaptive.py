@@ -33,11 +33,12 @@ def overlay(ax, x, measured: dict, predicted: dict | None = None, *, xlabel="upd
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (label, v) in enumerate(measured.items()):
         xs, ys = xy(v)
-        ax.plot(xs[::every], ys[::every], "o", ms=3.5, color=colors[i % len(colors)],
-                label=f"{label} (measured)")
+        ax.plot(xs[::every], ys[::every], "o", ms=4, mfc="none", mew=1.0,
+                color=colors[i % len(colors)], label=f"{label} (measured)")
     for i, (label, v) in enumerate((predicted or {}).items()):
         xs, ys = xy(v)
-        ax.plot(xs, ys, "-", lw=1.4, color=colors[i % len(colors)], label=f"{label} (predicted)")
+        ax.plot(xs, ys, "-", lw=1.5, zorder=3, color=colors[i % len(colors)],
+                label=f"{label} (predicted)")
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     if logx:
         ax.set_xscale("log")

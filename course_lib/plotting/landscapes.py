@@ -4,6 +4,7 @@ r"""Pictures of optimizers on the test functions of :mod:`course_lib.landscapes`
 * :func:`plot_paths`: the trajectories of several runs on those contours;
 * :func:`plot_gaps`: $f(W_k) - f^*$ against the step $k$, log scale;
 * :func:`race_figure`: the standard picture of lesson 09 (three panels of paths, one of gaps);
+* :func:`compact`: a figure as a palette PNG, about 4 times smaller in a notebook;
 * :func:`race_animation`: the runs racing, as a ``FuncAnimation``; :func:`race_html` renders
   it with ``to_jshtml`` (frames embedded as PNG, so it plays in a static page too);
 * :class:`TrajectoryCanvas`: a figure drawn once whose paths are then moved, for the explorer
@@ -25,7 +26,7 @@ from ..landscapes import ADAPTIVE, Landscape
 
 __all__ = ["COLORS", "color_of", "style_of", "default_groups", "plot_landscape", "plot_paths",
            "plot_gaps", "race_figure", "race_animation", "race_html", "AnimationHTML",
-           "TrajectoryCanvas"]
+           "TrajectoryCanvas", "compact", "CompactFigure"]
 
 # One colour per optimizer, the same in every figure of the course.
 _ORDER = ["SGD", "Momentum", "AveragedMomentum", "Nesterov", "NesterovFramework", "Adagrad",
@@ -162,8 +163,46 @@ def race_figure(landscape: Landscape, traces: dict, groups: dict | None = None,
               title=f"{landscape.name}: $f(W_k)-f^*$, all runs (colours as in the maps)")
     for ax in axes[len(groups) + 1:]:
         ax.axis("off")
-    fig.tight_layout()
+    # fixed margins: tight_layout would cost more than drawing the figure
+    fig.subplots_adjust(left=0.06, right=0.985, bottom=0.07, top=0.96, wspace=0.18, hspace=0.25)
     return fig
+
+
+class CompactFigure:
+    """A figure rendered once to a palette PNG (about 4 times smaller than matplotlib's PNG
+    for line art); a notebook shows it as an ordinary PNG image, with or without a kernel."""
+
+    def __init__(self, png: bytes, width: int, height: int, colors: int):
+        self.png, self.width, self.height, self.colors = png, width, height, colors
+
+    @property
+    def size(self) -> int:
+        return len(self.png)
+
+    def _repr_png_(self):
+        return self.png
+
+    def __repr__(self):
+        return f"<figure {self.width}x{self.height} px, {self.colors} colours>"
+
+
+def compact(fig, colors: int = 96) -> CompactFigure:
+    """Render `fig` once, reduce it to `colors` colours, close it (so the notebook does not
+    show it twice) and return a :class:`CompactFigure`. ``PL.compact(PL.race_figure(...))``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg   # noqa: PLC0415
+    from PIL import Image   # noqa: PLC0415  (a dependency of matplotlib)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    img = Image.fromarray(rgba).convert("RGB").quantize(colors, method=Image.Quantize.FASTOCTREE)
+    buf = io.BytesIO()
+    img.save(buf, format="png")
+    try:
+        import matplotlib.pyplot as plt   # noqa: PLC0415
+        plt.close(fig)
+    except Exception:   # noqa: BLE001 -- a Figure made without pyplot needs no closing
+        pass
+    return CompactFigure(buf.getvalue(), rgba.shape[1], rgba.shape[0], colors)
 
 
 # -- animation ----------------------------------------------------------------------------
@@ -196,7 +235,7 @@ def _contour_raster(landscape: Landscape, width: int, height: int, levels: int =
     return np.asarray(canvas.buffer_rgba()).copy()
 
 
-def race_animation(landscape: Landscape, traces: dict, frames: int = 20,
+def race_animation(landscape: Landscape, traces: dict, frames: int = 16,
                    figsize=(6.4, 4.0), dpi: int = 64, interval: int = 300):
     """A ``FuncAnimation`` of all runs moving together on the contours of f.
 
@@ -305,7 +344,7 @@ def _palette_writer(colors: int):
     return PaletteHTMLWriter
 
 
-def race_html(landscape: Landscape, traces: dict, frames: int = 20, colors: int = 64,
+def race_html(landscape: Landscape, traces: dict, frames: int = 16, colors: int = 64,
               **kwargs) -> AnimationHTML:
     """:func:`race_animation` as the HTML/JS player of ``to_jshtml`` (it plays in a static
     page, no kernel needed), with palette PNG frames: about 8-12 kB per frame at the default
