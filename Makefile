@@ -13,7 +13,7 @@ NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tools/nbval_sani
 # Run notebooks two at a time, each notebook whole on one worker.
 XDIST  := -n 2 --dist loadfile
 
-.PHONY: lab test test-fast test-torch notebooks bench install clean-notebooks help
+.PHONY: lab test test-fast test-torch notebooks bench install release grade help
 
 help:
 	@echo "make lab | make test | make test-torch | make notebooks | make bench"
@@ -57,6 +57,17 @@ test-torch: install
 notebooks: install
 	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
 
+# Graded exercises (nbgrader, offline; see exercises/README.md).
+#   make release                          student version -> exercises/release/
+#   make grade SUBMISSIONS=path/to/folder  autograde, feedback, grades.csv
+release: install
+	$(BIN)/python exercises/grade.py release
+
+SUBMISSIONS ?= exercises/submissions
+grade: install
+	$(BIN)/python exercises/grade.py autograde $(SUBMISSIONS)
+
 # Speed figures (printed, never asserted).
 bench: install
 	$(BIN)/python benchmarks/optim_step.py
+	MPLBACKEND=Agg $(BIN)/python benchmarks/explorer_redraw.py
