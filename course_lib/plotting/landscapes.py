@@ -146,7 +146,7 @@ def plot_gaps(landscape: Landscape, traces: dict, ax=None, title: str | None = N
 
 
 def race_figure(landscape: Landscape, traces: dict, groups: dict | None = None,
-                figsize=(11, 7.6), dpi: int = 80):
+                figsize=(10, 6.8), dpi: int = 66):
     """The standard picture of lesson 09: one contour panel per group of optimizers
     (:func:`default_groups`) and a panel of $f(W_k) - f^*$ for every run. Returns the
     pyplot figure (shown inline by a notebook)."""
