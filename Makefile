@@ -36,8 +36,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 lab: install
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb \
-	  --ServerApp.open_browser=$(if $(or $(DISPLAY),$(filter Darwin,$(shell uname))),True,False)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
+	  --ServerApp.open_browser=$(if $(or $(DISPLAY),$(filter Darwin,$(shell uname))),True,False) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: install
 	MPLBACKEND=Agg $(PYTEST) $(XDIST) tests course_lib notebooks $(NBVAL)

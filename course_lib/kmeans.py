@@ -137,7 +137,7 @@ class KMeansRun:
 
 
 def fit_kmeans(X, K, b=None, epochs=5, seed=0, C0=None, X_eval=None, n_checkpoints=40, lr=None):
-    """Run K-means on X and record the loss on ``X_eval`` (default: X) as points are processed.
+    r"""Run K-means on X and record the loss on ``X_eval`` (default: X) as points are processed.
 
     ``b=None``: batch K-means (Lloyd), ``epochs`` passes of N points each. ``b=1``: online
     K-means (SGD). ``1 < b <= N``: minibatch K-means, reshuffled each epoch. The same ``seed``

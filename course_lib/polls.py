@@ -100,3 +100,40 @@ POLLS["POLL-3"] = Quiz(
     ],
     id="POLL-3",
 )
+
+POLLS["POLL-4"] = Quiz(
+    "[POLL-4] Optimizers that follow trends: which of these are true?",
+    [
+        Statement(
+            "Plain (vanilla) SGD takes the long-run trend of the gradients into account when it "
+            "steps",
+            False,
+            "Each SGD step uses only the current (minibatch) gradient and forgets all earlier "
+            "ones; it has no state that could hold a trend."),
+        Statement(
+            "Momentum methods step along a long-run average of the derivatives",
+            True,
+            "The velocity (or averaged momentum M_t) is a running average of past gradients "
+            "(lessons 04 and 05), so steps follow the persistent direction."),
+        Statement(
+            "RMSprop uses the second moment of the derivatives (their running mean square) but "
+            "not their average direction",
+            True,
+            "Its state G_t averages g^2 only; the step is the CURRENT gradient divided by the "
+            "root of G_t (lesson 07). The trend of g itself is not tracked."),
+        Statement(
+            "Adam uses both the average trend (first moment) and the second moment of the "
+            "derivatives",
+            True,
+            "m_t is momentum's running average of g, v_t is RMSprop's running average of g^2, "
+            "and the step is m-hat / (sqrt(v-hat) + eps)."),
+        Statement(
+            "Trend-following optimizers such as momentum, RMSprop and Adam help to damp the "
+            "noise (variance) of SGD and minibatch updates",
+            True,
+            "A running average of noisy gradients has variance (1 - gamma)/(1 + gamma) times "
+            "theirs (lesson 05), and dividing by the RMS evens out the step size across "
+            "coordinates."),
+    ],
+    id="POLL-4",
+)

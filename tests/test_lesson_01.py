@@ -1,0 +1,115 @@
+"""Lesson 01's claims: the batch gradient and minimizer (sympy), where a fixed-order epoch
+ends (sympy on the library's SGD, then measured with run_minibatch), and the constant-step
+noise floor (sympy, then measured). Each symbolic claim is shown to fail when changed."""
+import numpy as np
+import pytest
+import sympy as sp
+
+from course_lib.data import points, points_grad, points_loss
+from course_lib.minibatch import run_minibatch
+from course_lib.optimizers import SGD
+from course_lib.proofs import ProofError, check_equal
+
+w = sp.Symbol("w")
+XS = sp.symbols("x1:4")
+L = sum((w - x) ** 2 / 2 for x in XS) / 3
+XBAR = sum(XS) / 3
+
+
+# ---------------------------------------------------------------- [IU-1]
+def test_batch_gradient_minimizer_and_excess():
+    check_equal(sp.diff(L, w), sum(sp.diff((w - x) ** 2 / 2, w) for x in XS) / 3,
+                "gradient of the mean = mean of the gradients")
+    check_equal(sp.solve(sp.diff(L, w), w)[0], XBAR, "minimizer = mean")
+    check_equal(L - L.subs(w, XBAR), (w - XBAR) ** 2 / 2, "excess = half squared distance")
+
+
+@pytest.mark.parametrize("lhs, wrong", [
+    (sp.diff(L, w), sum(sp.diff((w - x) ** 2 / 2, w) for x in XS)),        # sum, not mean
+    (sp.solve(sp.diff(L, w), w)[0], (XS[0] + XS[2]) / 2),                   # midrange
+    (L - L.subs(w, XBAR), (w - XBAR) ** 2),                                 # factor 1/2 lost
+])
+def test_batch_claims_fail_when_changed(lhs, wrong):
+    with pytest.raises(ProofError):
+        check_equal(lhs, wrong)
+
+
+# ---------------------------------------------------------------- [IU-2] the fixed-order cycle
+def epoch_map(w0, xs, eta):
+    """One fixed-order epoch of the library's SGD on 0.5 (w - x_t)^2, on symbols."""
+    opt = SGD(lr=eta)
+    state, wk = opt.init(w0), w0
+    for x in xs:
+        step, state = opt.update(wk - x, state, wk)
+        wk = wk + step
+    return wk
+
+
+def cycle_point(xs, eta, weight=None):
+    """w° = sum_t eta q^(T-t) x_t / (1 - q^T), q = 1 - eta: where every epoch ends."""
+    T, q = len(xs), 1 - eta
+    weight = weight or (lambda t: eta * q ** (T - t))
+    return sum(weight(t) * x for t, x in enumerate(xs, 1)) / (1 - q ** T)
+
+
+def test_fixed_order_epoch_ends_where_it_started():
+    eta = sp.Symbol("eta", positive=True)
+    w_c = cycle_point(XS, eta)
+    check_equal(epoch_map(w_c, XS, eta), w_c, "w° is a fixed point of the epoch map")
+
+
+@pytest.mark.parametrize("wrong_weight", [
+    lambda t: sp.Symbol("eta") * (1 - sp.Symbol("eta")) ** (t - 1),   # order reversed
+    lambda t: (1 - (1 - sp.Symbol("eta")) ** 3) / 3,                   # uniform: the mean
+])
+def test_cycle_point_fails_when_changed(wrong_weight):
+    eta = sp.Symbol("eta")
+    w_c = cycle_point(XS, eta, weight=wrong_weight)
+    with pytest.raises(ProofError):
+        check_equal(epoch_map(w_c, XS, eta), w_c, "a changed weight")
+
+
+def test_fixed_order_measured_cycle():
+    """Measured: a sorted fixed order ends every epoch at w°, off the optimum, and repeats
+    exactly; reshuffling breaks the cycle."""
+    T, eta = 50, 0.1
+    X = points("diverse", T=T, seed=1)
+    X = X[np.argsort(X[:, 0])]
+    grad = lambda wk, idx: points_grad(wk, X[idx])
+    fixed = run_minibatch(SGD(lr=eta), grad, np.zeros(2), N=T, b=1, epochs=30, shuffle=False)
+    shuf = run_minibatch(SGD(lr=eta), grad, np.zeros(2), N=T, b=1, epochs=30, seed=2)
+    q = 1 - eta
+    w_c = sum(eta * q ** (T - t) * X[t - 1] for t in range(1, T + 1)) / (1 - q ** T)
+    assert np.allclose(fixed.ws[fixed.epoch_ends[-1]], w_c)
+    assert np.allclose(fixed.ws[-T - 1:], fixed.ws[-2 * T - 1:-T])          # periodic
+    assert np.linalg.norm(w_c - X.mean(axis=0)) > 0.5                       # biased to the end
+    assert np.abs(shuf.ws[-T - 1:] - shuf.ws[-2 * T - 1:-T]).max() > 0.1    # no cycle
+
+
+# ---------------------------------------------------------------- [IU-3] the noise floor
+def test_noise_floor_stationary_variance():
+    """w <- (1 - eta) w + eta x with var(x) = s^2 per coordinate: var(w) -> eta s^2/(2 - eta)."""
+    v, eta, s = sp.symbols("v eta s", positive=True)
+    fixed = sp.solve(sp.Eq(v, (1 - eta) ** 2 * v + eta ** 2 * s ** 2), v)[0]
+    check_equal(fixed, eta * s ** 2 / (2 - eta), "stationary variance")
+    with pytest.raises(ProofError):
+        check_equal(fixed, eta * s ** 2 / 2, "the small-eta approximation is not exact")
+
+
+def test_noise_floor_measured_and_identical_data_exact():
+    T, eta, d = 100, 0.05, 2
+    R = 40
+    ends = []
+    for seed in range(R):
+        X = points("diverse", T=T, seed=seed)
+        run = run_minibatch(SGD(lr=eta), lambda wk, idx: points_grad(wk, X[idx]), np.zeros(d),
+                            N=T, b=1, epochs=5, seed=100 + seed)
+        ends.append(points_loss(run.ws[-1], X) - points_loss(X.mean(axis=0), X))
+    floor = d * eta * 1.0 ** 2 / (2 * (2 - eta))
+    assert 0.6 < np.mean(ends) / floor < 1.4
+    # identical data: T incremental steps = T batch steps, error (1 - eta)^(2 T) per epoch
+    X = points("identical", T=T)
+    run = run_minibatch(SGD(lr=eta), lambda wk, idx: points_grad(wk, X[idx]), np.zeros(d),
+                        N=T, b=1, epochs=1, seed=0)
+    excess0 = 0.5 * np.sum(X[0] ** 2)
+    assert points_loss(run.ws[-1], X) == pytest.approx(excess0 * (1 - eta) ** (2 * T), rel=1e-9)

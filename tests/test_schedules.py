@@ -1,0 +1,198 @@
+"""Step-size schedules: values, bad input refused before any state changes, use as any
+optimizer's lr, and agreement with PyTorch's schedulers (whose factor convention differs:
+ours divides, theirs multiplies, so both sides are tested)."""
+import math
+
+import numpy as np
+import pytest
+
+from course_lib.minibatch import run_minibatch
+from course_lib.optimizers import SGD
+from course_lib.schedules import (ReduceOnPlateau, constant, inverse_power, robbins_monro,
+                                  step_decay)
+
+
+# ---------------------------------------------------------------- values
+def test_constant():
+    s = constant(0.3)
+    assert [s(t) for t in (1, 2, 1000)] == [0.3, 0.3, 0.3]
+
+
+def test_inverse_power_values():
+    s = inverse_power(c=2.0, p=0.5, t0=3)
+    for t in (1, 2, 10):
+        assert s(t) == pytest.approx(2.0 / (t + 3) ** 0.5)
+    assert inverse_power(c=1.0, p=0.0)(7) == 1.0          # p = 0 is a constant step
+
+
+def test_step_decay_values_and_geometric_sum():
+    s = step_decay(lr=0.8, factor=4, every=3)
+    assert [s(t) for t in range(1, 8)] == pytest.approx([0.8] * 3 + [0.2] * 3 + [0.05])
+    g = step_decay(lr=1.0, factor=2)                      # every = 1: eta_t = q^(t-1), q = 1/2
+    assert sum(g(t) for t in range(1, 200)) == pytest.approx(1.0 / (1 - 0.5))   # finite sum
+    assert g(5000) == 0.0                                 # underflows, never raises
+
+
+@pytest.mark.parametrize("p, expected", [(0.0, False), (0.5, False), (0.5000001, True),
+                                         (0.75, True), (1.0, True), (1.0000001, False), (2, False)])
+def test_robbins_monro_boundaries(p, expected):
+    assert robbins_monro(p) is expected
+
+
+def test_inverse_power_reports_robbins_monro():
+    assert inverse_power(1.0, p=1.0).robbins_monro
+    assert not inverse_power(1.0, p=0.5).robbins_monro
+
+
+# ---------------------------------------------------------------- bad input
+@pytest.mark.parametrize("make, name", [
+    (lambda: constant(0.0), "lr"),
+    (lambda: constant(-0.1), "lr"),
+    (lambda: constant(float("nan")), "lr"),
+    (lambda: inverse_power(c=0.0), "c"),
+    (lambda: inverse_power(c=1.0, p=-0.1), "p"),
+    (lambda: inverse_power(c=1.0, p=1.5), "p"),           # steps would sum to a finite value
+    (lambda: inverse_power(c=1.0, p=float("nan")), "p"),
+    (lambda: inverse_power(c=1.0, t0=-1.0), "t0"),
+    (lambda: step_decay(lr=-1.0), "lr"),
+    (lambda: step_decay(lr=1.0, factor=1.0), "factor"),    # does not shrink the step
+    (lambda: step_decay(lr=1.0, factor=0.1), "factor"),    # PyTorch's gamma, not our factor
+    (lambda: step_decay(lr=1.0, factor=-10), "factor"),
+    (lambda: step_decay(lr=1.0, every=0), "every"),
+    (lambda: step_decay(lr=1.0, every=2.5), "every"),
+    (lambda: ReduceOnPlateau(lr=0.0), "lr"),
+    (lambda: ReduceOnPlateau(lr=1.0, factor=1.0), "factor"),
+    (lambda: ReduceOnPlateau(lr=1.0, factor=0.1), "factor"),
+    (lambda: ReduceOnPlateau(lr=1.0, patience=-1), "patience"),
+    (lambda: ReduceOnPlateau(lr=1.0, patience=1.5), "patience"),
+    (lambda: ReduceOnPlateau(lr=1.0, threshold=1.0), "threshold"),
+    (lambda: ReduceOnPlateau(lr=1.0, threshold=-0.01), "threshold"),
+    (lambda: ReduceOnPlateau(lr=1.0, min_lr=2.0), "min_lr"),
+    (lambda: ReduceOnPlateau(lr=1.0, min_lr=-1e-3), "min_lr"),
+])
+def test_bad_arguments_are_refused_by_name(make, name):
+    with pytest.raises(ValueError, match=rf"^{name} must"):
+        make()
+
+
+def test_factor_message_explains_the_convention():
+    with pytest.raises(ValueError, match=r"factor must be in \(1, inf\).*1/factor"):
+        step_decay(lr=1.0, factor=0.5)
+
+
+@pytest.mark.parametrize("sched", [inverse_power(1.0), step_decay(1.0)])
+def test_t_starts_at_one(sched):
+    with pytest.raises(ValueError, match="t must be >= 1"):
+        sched(0)
+
+
+def test_plateau_refuses_a_non_finite_loss_without_changing_state():
+    s = ReduceOnPlateau(lr=1.0, factor=10, patience=0)
+    s.step(1.0)
+    before = (s.lr, s.best, s.bad, s.n, list(s.reductions))
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="loss must be finite"):
+            s.step(bad)
+    assert (s.lr, s.best, s.bad, s.n, s.reductions) == before
+
+
+# ---------------------------------------------------------------- reduce on plateau
+def test_plateau_divides_after_patience_bad_losses():
+    s = ReduceOnPlateau(lr=1.0, factor=10, patience=2, threshold=0.0)
+    lrs = [s.step(v) for v in [5, 4, 4, 4, 4, 3, 3, 3, 3]]
+    #                         best best bad bad BAD->/10 best bad bad BAD->/10
+    assert lrs == pytest.approx([1, 1, 1, 1, 0.1, 0.1, 0.1, 0.1, 0.01])
+    assert s.reductions == [5, 9]
+    assert s(1) == s(10_000) == pytest.approx(0.01)        # a schedule: same value for any t
+
+
+def test_plateau_threshold_is_relative():
+    s = ReduceOnPlateau(lr=1.0, factor=2, patience=0, threshold=0.1)
+    s.step(100.0)
+    assert s.step(95.0) == 0.5          # 5% better is not the 10% that counts
+    assert s.step(80.0) == 0.5          # 20% better than the best (100) counts
+
+
+def test_plateau_min_lr_floor_and_reset():
+    s = ReduceOnPlateau(lr=1.0, factor=10, patience=0, min_lr=0.05)
+    for _ in range(6):
+        s.step(1.0)
+    assert s.lr == 0.05 and s.reductions == [2, 3]        # 1 -> 0.1 -> 0.05, then stays
+    s.reset()
+    assert (s.lr, s.best, s.n, s.reductions) == (1.0, math.inf, 0, [])
+
+
+# ---------------------------------------------------------------- as an optimizer's lr
+def test_schedules_drive_sgd():
+    sched = step_decay(lr=0.5, factor=2, every=1)
+    opt = SGD(lr=sched)
+    w, state = np.array(1.0), opt.init(np.array(1.0))
+    steps = []
+    for _ in range(3):
+        step, state = opt.update(np.array(1.0), state)    # gradient 1: step = -eta_t
+        steps.append(float(step))
+    assert steps == pytest.approx([-0.5, -0.25, -0.125])
+
+
+def test_plateau_as_lr_of_a_minibatch_run():
+    """Fed the loss after each epoch, the schedule lowers the step the optimizer uses."""
+    x = np.random.default_rng(0).normal(size=200)
+    sched = ReduceOnPlateau(lr=0.2, factor=10, patience=0, threshold=0.05)
+    seen = []
+
+    def on_epoch(e, w):
+        sched.step(0.5 * np.mean((w - x) ** 2))
+        seen.append(sched(1))
+
+    run = run_minibatch(SGD(lr=sched), lambda w, i: w - x[i].mean(), np.array(5.0), N=200, b=10,
+                        epochs=8, seed=1, on_epoch=on_epoch)
+    assert len(seen) == 8 and seen[-1] < 0.2 and sched.reductions
+    # after the first division, the steps within an epoch are 10 times smaller
+    e = sched.reductions[0]
+    jitter_before = np.abs(np.diff(run.ws[run.epoch_ends[e - 2]:run.epoch_ends[e - 1] + 1])).mean()
+    jitter_after = np.abs(np.diff(run.ws[run.epoch_ends[e - 1]:run.epoch_ends[e] + 1])).mean()
+    assert jitter_after < jitter_before / 5
+
+
+# ---------------------------------------------------------------- PyTorch
+def _torch_lrs(make_sched, lr, steps, losses=None):
+    torch = pytest.importorskip("torch")
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=lr)
+    sched = make_sched(opt)
+    out = []
+    for t in range(steps):
+        out.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step(losses[t]) if losses is not None else sched.step()
+    return out
+
+
+def test_step_decay_matches_torch_steplr():
+    torch = pytest.importorskip("torch")
+    ours = step_decay(lr=0.3, factor=10, every=4)
+    theirs = _torch_lrs(lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=4, gamma=1 / 10),
+                        0.3, 13)
+    assert [ours(t) for t in range(1, 14)] == pytest.approx(theirs, rel=1e-12)
+
+
+def test_inverse_power_matches_torch_lambdalr():
+    torch = pytest.importorskip("torch")
+    c, p, t0, lr_t = 0.7, 0.75, 2.0, 0.1
+    ours = inverse_power(c=c, p=p, t0=t0)
+    theirs = _torch_lrs(lambda o: torch.optim.lr_scheduler.LambdaLR(
+        o, lambda e: (e + 1 + t0) ** -p * c / lr_t), lr_t, 10)
+    assert [ours(t) for t in range(1, 11)] == pytest.approx(theirs, rel=1e-12)
+
+
+def test_plateau_matches_torch_reducelronplateau():
+    torch = pytest.importorskip("torch")
+    losses = [5, 4, 4.1, 4.0, 3.99, 3.0, 3.0, 3.0, 3.0, 3.0, 2.0, 2.5, 2.5, 2.5, 2.5, 2.5]
+    ours = ReduceOnPlateau(lr=1.0, factor=10, patience=2, threshold=0.01, min_lr=1e-3)
+    mine = [ours.step(v) for v in losses]
+    theirs = _torch_lrs(lambda o: torch.optim.lr_scheduler.ReduceLROnPlateau(
+        o, mode="min", factor=1 / 10, patience=2, threshold=0.01, threshold_mode="rel",
+        min_lr=1e-3), 1.0, len(losses), losses)
+    # torch's lr after feeding loss t is the lr read before step t + 1
+    assert mine[:-1] == pytest.approx(theirs[1:], rel=1e-9)
+    assert len(ours.reductions) >= 2
