@@ -103,6 +103,8 @@ def expect_close(name: str, got, want, hint: str = "", rtol: float = 1e-7, atol:
     want_arr = np.asarray(want, dtype=float)
     if array is None:
         array = isinstance(want, np.ndarray)
+    if got is None or isinstance(got, (str, bytes, dict, set)):
+        _as_numeric(name, got, hint)          # the clearer message for these mistakes
     if array and not isinstance(got, np.ndarray):
         _fail(f"{name} should be a numpy array, got a {type(got).__name__}: {_short(got)}",
               hint or "build the result with numpy operations, or wrap it in np.asarray(...)")
