@@ -208,10 +208,16 @@ def _fit_sgd(X, C, b, epochs, seed, Xe, marks, lr, pts, losses):
         return KMeansRun(np.array(pts), np.array(losses), C, "batch GD")
     done, nxt = 0, 0
     for _, idx in minibatches(N, b, epochs, shuffle=True, seed=seed + 10_000):
-        Xb = X[idx]
-        a = np.argmin(_sqdist(Xb, C), axis=1)
-        n = np.bincount(a, minlength=K)
-        G = (n[:, None] * C - _sums(Xb, a, K)) / len(idx)   # kmeans_grad(Xb, C), unchecked
+        if len(idx) == 1:   # one point: only its nearest centre has a gradient, c_j - x
+            x = X[idx[0]]
+            j = int(np.argmin(np.sum((C - x) ** 2, axis=1)))
+            G = np.zeros_like(C)
+            G[j] = C[j] - x
+        else:
+            Xb = X[idx]
+            a = np.argmin(_sqdist(Xb, C), axis=1)
+            n = np.bincount(a, minlength=K)
+            G = (n[:, None] * C - _sums(Xb, a, K)) / len(idx)   # kmeans_grad(Xb, C), unchecked
         step, state = opt.update(G, state)                   # c_j -= eta_t * G_j
         C = C + step
         done += len(idx)

@@ -100,7 +100,7 @@ def check_equal(lhs, rhs, claim: str = "") -> Checked:
         shown = sp.simplify(diff)
         raise ProofError(f"could not confirm {claim or 'the claim'}: "
                          f"{sp.sstr(lhs)} = {sp.sstr(rhs)} (difference: {sp.sstr(shown)})"
-                         .replace("*", " "))
+                         .replace("**", "^").replace("*", " "))
     return Checked(claim, f"{sp.latex(lhs)} = {sp.latex(rhs)}")
 
 

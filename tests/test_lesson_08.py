@@ -1,0 +1,352 @@
+"""Lesson 08's symbolic claims, run on the library's code, and each one shown to fail when
+its formula is changed; plus the lesson's measured claims in small form, and the poll."""
+import numpy as np
+import pytest
+import sympy as sp
+
+from course_lib.averages import debias, running_average, running_averages
+from course_lib.optimizers import SGD, AMSGrad, AdaMax, Adam, AdamW
+from course_lib.polls import POLLS
+from course_lib.proofs import ProofError, check_equal, check_true
+
+B1, B2, eta = sp.symbols("beta_1 beta_2 eta", positive=True)
+g = sp.Symbol("g", positive=True)
+t = sp.Symbol("t", integer=True, positive=True)
+ADAM = Adam(lr=eta, beta1=B1, beta2=B2, eps=0)
+
+
+# --- [AM-2] the weights of m_t and v_t sum to 1 - beta^t --------------------------------------
+
+def weight_sums(claim_m, claim_v, n=6):
+    gs = sp.symbols(f"g_1:{n + 1}")
+    s = ADAM.init(0)
+    for k, gk in enumerate(gs, start=1):
+        _, s = ADAM.update(gk, s)
+        m, v = sp.expand(s.m), sp.expand(s.v)
+        check_equal(sum(m.coeff(gs[i]) for i in range(k)), claim_m(k), f"m, t = {k}")
+        check_equal(sum(v.coeff(gs[i] ** 2) for i in range(k)), claim_v(k), f"v, t = {k}")
+        check_equal(m.coeff(gs[0]), (1 - B1) * B1 ** (k - 1), "weight of g_1")
+        check_equal(s.m, sum((1 - B1) * B1 ** (k - i) * gs[i - 1] for i in range(1, k + 1)),
+                    "m_t unrolled")
+
+
+def test_am2_weight_sums():
+    weight_sums(lambda k: 1 - B1 ** k, lambda k: 1 - B2 ** k)
+
+
+@pytest.mark.parametrize("cm, cv", [
+    (lambda k: 1 - B1 ** (k + 1), lambda k: 1 - B2 ** k),     # t starting at 0
+    (lambda k: 1, lambda k: 1 - B2 ** k),                      # "already an average"
+    (lambda k: 1 - B1 ** k, lambda k: 1 - B1 ** k),            # v with the wrong beta
+])
+def test_am2_weight_sums_fail_when_changed(cm, cv):
+    with pytest.raises(ProofError):
+        weight_sums(cm, cv)
+
+
+def induction(claim_m, claim_v):
+    check_equal(claim_m(0), 0, "m_0 = 0 carries no weight")
+    check_equal(claim_v(0), 0, "v_0 = 0 carries no weight")
+    check_equal(running_average(claim_m(t - 1), 1, B1), claim_m(t), "weight sum of m_t")
+    check_equal(running_average(claim_v(t - 1), 1, B2), claim_v(t), "weight sum of v_t")
+
+
+def test_am2_induction_for_every_t():
+    induction(lambda k: 1 - B1 ** k, lambda k: 1 - B2 ** k)
+    with pytest.raises(ProofError):
+        induction(lambda k: 1 - B1 ** (k - 1), lambda k: 1 - B2 ** k)
+    with pytest.raises(ProofError):
+        induction(lambda k: 1 - B1 ** k, lambda k: B2 ** k)
+
+
+def constant_gradient_step(m_prev, v_prev):
+    step, _ = ADAM.rule(g, ADAM.State(t - 1, m_prev, v_prev), t, eta, None)
+    return step
+
+
+def test_am2_corrected_step_on_a_constant_gradient_is_eta():
+    check_equal(constant_gradient_step((1 - B1 ** (t - 1)) * g, (1 - B2 ** (t - 1)) * g ** 2), -eta)
+    with pytest.raises(ProofError):    # a state that is not what Adam reaches
+        check_equal(constant_gradient_step(g, g ** 2), -eta)
+
+
+def test_am2_wrong_correction_fails():
+    check_equal(debias(running_averages([g] * 3, B1)[-1], B1, 3), g)
+    with pytest.raises(ProofError):
+        check_equal(running_averages([g] * 3, B1)[-1] / (1 - B1 ** 2), g)
+
+
+def test_am1_first_step_exactly_eta_and_uncorrected_ratio():
+    g1 = np.array([3.0, -0.02])
+    step, s = Adam(lr=0.1, eps=0.0).update(g1, Adam().init(np.zeros(2)))
+    assert s.t == 1
+    np.testing.assert_allclose(step, -0.1 * np.sign(g1), rtol=1e-15)
+    raw = -0.1 * s.m / np.sqrt(s.v)
+    np.testing.assert_allclose(raw / step, 0.1 / np.sqrt(1e-3))
+
+
+def test_am1_zero_start_bias_measured():
+    rng = np.random.default_rng(0)
+    mu, n = 0.5, 4000
+    opt = Adam(beta1=0.9, beta2=0.99)
+    s = opt.init(np.zeros(n))
+    for k in range(1, 31):
+        _, s = opt.update(rng.normal(mu, 1.0, size=n), s)
+        if k in (1, 5, 30):
+            assert s.m.mean() == pytest.approx((1 - 0.9 ** k) * mu, abs=0.04)
+            assert s.v.mean() == pytest.approx((1 - 0.99 ** k) * 1.25, rel=0.08)
+            assert debias(s.v, 0.99, k).mean() == pytest.approx(1.25, rel=0.08)
+
+
+# --- [AM-3] m-hat as a running average with gamma_t --------------------------------------------
+
+M, g_t = sp.symbols("M g_t")
+GAMMA_T = B1 * (1 - B1 ** (t - 1)) / (1 - B1 ** t)
+
+
+def mhat_claim(gamma_t):
+    check_equal(debias(running_average(M, g_t, B1), B1, t),
+                running_average(debias(M, B1, t - 1), g_t, gamma_t), "m-hat_t")
+
+
+def test_am3_gamma_t():
+    mhat_claim(GAMMA_T)
+    check_equal(GAMMA_T.subs(t, 1), 0)
+    check_equal(GAMMA_T.subs(t, 2), B1 / (1 + B1))
+    check_equal(sp.limit(GAMMA_T.subs(B1, sp.Rational(9, 10)), t, sp.oo), sp.Rational(9, 10))
+
+
+@pytest.mark.parametrize("wrong", [B1, B1 * (1 - B1 ** t) / (1 - B1 ** (t + 1)),
+                                   (1 - B1 ** (t - 1)) / (1 - B1 ** t), (t - 1) / t])
+def test_am3_fails_for_another_gamma(wrong):
+    with pytest.raises(ProofError):
+        mhat_claim(wrong)
+
+
+def test_am3_numeric_running_average_equals_adam_mhat():
+    rng = np.random.default_rng(1)
+    gs = rng.normal(size=50)
+    opt = Adam(beta1=0.8)
+    s = opt.init(np.zeros(1))
+    mh = []
+    for k, gk in enumerate(gs, start=1):
+        _, s = opt.update(np.array([gk]), s)
+        mh.append(debias(s.m[0], 0.8, k))
+    gam = lambda k: 0.8 * (1 - 0.8 ** (k - 1)) / (1 - 0.8 ** k)
+    np.testing.assert_allclose(running_averages(gs, gam), mh, rtol=1e-12)
+    assert not np.allclose(running_averages(gs, 0.8), mh, rtol=1e-3)
+
+
+# --- [AM-4] the spike step and AdaMax ------------------------------------------------------
+
+def test_am4_spike_after_silence_formula():
+    """Zero gradients for t-1 steps, then G: |step| = eta (1-b1)/sqrt(1-b2) sqrt(1-b2^t)/(1-b1^t)."""
+    G = sp.Symbol("G", positive=True)
+    step, _ = ADAM.rule(G, ADAM.State(t - 1, 0, 0), t, eta, None)
+    claim = -eta * (1 - B1) / sp.sqrt(1 - B2) * sp.sqrt(1 - B2 ** t) / (1 - B1 ** t)
+    # both sides are negative; compare squares (sympy cannot split the root of a quotient
+    # without knowing the signs of 1 - beta2 and 1 - beta2^t)
+    check_equal(step ** 2, claim ** 2)
+    with pytest.raises(ProofError):
+        check_equal(step ** 2, (eta * (1 - B1) / sp.sqrt(1 - B2)) ** 2)
+    spikes = [5, 100, 3000]
+    opt = Adam(lr=1.0, eps=0.0)
+    s = opt.init(np.zeros(3))
+    out = np.zeros(3)
+    with np.errstate(invalid="ignore"):
+        for k in range(1, max(spikes) + 1):
+            st, s = opt.update(np.where(np.array(spikes) == k, 7.0, 0.0), s)
+            out = np.where(np.array(spikes) == k, -st, out)
+    pred = [float(-claim.subs({eta: 1, B1: 0.9, B2: 0.999, t: k})) for k in spikes]
+    np.testing.assert_allclose(out, pred, rtol=1e-10)
+
+
+A_B2 = sp.Symbol("b", positive=True)            # beta2 = 1/(1 + b) lies in (0, 1)
+ADAMAX = AdaMax(lr=eta, beta1=B1, beta2=1 / (1 + A_B2), eps=0)
+
+
+def adamax_constant(u_claim, step_claim):
+    check_equal(ADAMAX.update(g, ADAMAX.init(0))[1].u, u_claim(1), "u_1")
+    step, s = ADAMAX.rule(g, ADAMAX.State(t - 1, (1 - B1 ** (t - 1)) * g, u_claim(t - 1)),
+                          t, eta, None)
+    check_equal(s.u, u_claim(t), "u_t")
+    check_equal(step, step_claim, "step")
+
+
+def test_am4_adamax_needs_no_correction_of_u():
+    adamax_constant(lambda k: g, -eta)
+
+
+@pytest.mark.parametrize("u_claim, step_claim", [
+    (lambda k: (1 - (1 / (1 + A_B2)) ** k) * g, -eta),     # "u is biased like v"
+    (lambda k: g, -eta / (1 - B1 ** t)),                    # m not corrected
+])
+def test_am4_adamax_fails_when_changed(u_claim, step_claim):
+    with pytest.raises(ProofError):
+        adamax_constant(u_claim, step_claim)
+
+
+def test_am4_adamax_is_the_p_norm_limit():
+    rng = np.random.default_rng(2)
+    gs = rng.standard_t(3, size=100)
+    opt = AdaMax(beta2=0.99, eps=0.0)
+    s = opt.init(np.zeros(1))
+    for gk in gs:
+        _, s = opt.update(np.array([gk]), s)
+    ages = np.arange(len(gs) - 1, -1, -1)
+    assert s.u[0] == pytest.approx(np.max(0.99 ** ages * np.abs(gs)), rel=1e-14)
+    p = 400
+    logs = p * ages * np.log(0.99) + p * np.log(np.abs(gs))
+    top = logs.max()
+    norm_p = np.exp((np.log1p(-0.99 ** p) + top + np.log(np.exp(logs - top).sum())) / p)
+    assert norm_p == pytest.approx(s.u[0], rel=0.01)
+
+
+# --- [AM-5] Reddi, Kale and Kumar's counterexample ------------------------------------------
+
+C = sp.Symbol("C", positive=True)
+VA, VB, VC = sp.symbols("v_a v_b v_c", positive=True)
+
+
+def periodic_v():
+    b2 = 1 / (1 + C ** 2)
+    return sp.solve([sp.Eq(VA, running_average(VC, C ** 2, b2)), sp.Eq(VB, running_average(VA, 1, b2)),
+                     sp.Eq(VC, running_average(VB, 1, b2))], [VA, VB, VC], dict=True)[0]
+
+
+def test_am5_periodic_v_and_drift():
+    fx = periodic_v()
+    den = C ** 4 + 3 * C ** 2 + 3
+    check_equal(fx[VA], (C ** 6 + 2 * C ** 4 + 2 * C ** 2 + 2) / den)
+    check_equal(fx[VB], (2 * C ** 4 + 3 * C ** 2 + 2) / den)
+    check_equal(fx[VC], (C ** 4 + 4 * C ** 2 + 2) / den)
+    D = -C / sp.sqrt(fx[VA]) + 1 / sp.sqrt(fx[VB]) + 1 / sp.sqrt(fx[VC])
+    check_true(D.subs(C, 3) > 0)
+    check_equal(sp.limit(D, C, sp.oo), sp.sqrt(2) / 2)
+    d = sp.Symbol("d", positive=True)
+    check_true(((2 - C) / sp.sqrt(fx[VA])).subs(C, 2 + d) < 0)
+    with pytest.raises(ProofError):
+        check_equal(fx[VA], C ** 2)
+    with pytest.raises(ProofError):
+        check_true(D.subs(C, 3) < 0)
+    with pytest.raises(ProofError):      # the drift is negative only below C = 2 ... not above
+        check_true(((2 - C) / sp.sqrt(fx[VA])).subs(C, 2 + d) > 0)
+
+
+def online_run(opt, Cv, T):
+    x = np.array([0.0])
+    s = opt.init(x)
+    xs, regret = [0.0], 0.0
+    for k in range(1, T + 1):
+        gk = Cv if k % 3 == 1 else -1.0
+        regret += gk * x[0] - gk * -1.0
+        step, s = opt.update(np.array([gk]), s, x)
+        x = np.clip(x + step, -1.0, 1.0)
+        xs.append(x[0])
+    return np.array(xs), regret / T
+
+
+def test_am5_adam_goes_to_plus_one_amsgrad_to_minus_one():
+    lr = lambda k: 0.1 / np.sqrt(k)
+    xa, _ = online_run(Adam(lr=lr, beta1=0.0, beta2=0.1, eps=1e-12), 3.0, 2400)
+    xm, _ = online_run(AMSGrad(lr=lr, beta1=0.0, beta2=0.1, eps=1e-12), 3.0, 2400)
+    assert xa[-3:].min() > 0.99 and xm[-3:].max() < -0.99
+    x_long, _ = online_run(Adam(lr=lr, beta1=0.0, beta2=0.999, eps=1e-12), 3.0, 3000)
+    assert x_long[-1] < -0.99
+
+
+# --- [AM-6] AdamW against L2 -----------------------------------------------------------------
+
+lam, w, eps = sp.symbols("lambda w epsilon", positive=True)
+
+
+def decoupling_claims(adamw_decay, l2_zero_grad_step):
+    g1, g2 = sp.symbols("g_1 g_2", real=True)
+    sgd = SGD(lr=eta)
+    check_equal(sgd.update(g1 + lam * w, sgd.init(w), w)[0], -eta * lam * w - eta * g1, "SGD")
+    aw = AdamW(lr=eta, beta1=B1, beta2=B2, eps=eps, weight_decay=lam)
+    plain = Adam(lr=eta, beta1=B1, beta2=B2, eps=eps)
+    sw, sp_ = aw.init(w), plain.init(w)
+    for gk in (g1, g2):
+        step_w, sw = aw.update(gk, sw, w)
+        step_p, sp_ = plain.update(gk, sp_, w)
+        check_equal(step_w, adamw_decay + step_p, "AdamW = decay + Adam")
+    l2 = Adam(lr=eta, beta1=B1, beta2=B2, eps=0, weight_decay=lam)
+    check_equal(l2.update(g, l2.init(w), w)[0].subs(g, 0), l2_zero_grad_step, "Adam + L2")
+
+
+def test_am6_decoupled_decay():
+    decoupling_claims(-eta * lam * w, -eta)
+
+
+@pytest.mark.parametrize("decay, l2", [(-eta * lam * w, -eta * lam * w), (-lam * w, -eta),
+                                       (0, -eta)])
+def test_am6_fails_when_changed(decay, l2):
+    with pytest.raises(ProofError):
+        decoupling_claims(decay, l2)
+
+
+def test_am6_measured():
+    from course_lib.trace import minimize
+    grad_w = lambda wv: np.array([0.0, 50.0 * (wv[1] - 3.0)])
+    T, tt = 1500, np.arange(1501)
+    res = {}
+    for l in (0.1, 1.0):
+        res["W", l] = minimize(AdamW(lr=0.01, weight_decay=l), grad_w, np.array([1.0, 0.0]), T).ws
+        res["L", l] = minimize(Adam(lr=0.01, weight_decay=l), grad_w, np.array([1.0, 0.0]), T).ws
+        np.testing.assert_allclose(res["W", l][:, 0], (1 - 0.01 * l) ** tt, rtol=1e-12)
+        assert res["L", l][-1, 1] == pytest.approx(150 / (50 + l), abs=1e-6)
+    np.testing.assert_allclose(res["L", 0.1][:, 0], res["L", 1.0][:, 0], atol=1e-6)
+    assert 0.95 < res["W", 1.0][-1, 1] <= 1.0 and 2.8 < res["W", 0.1][-1, 1] < 3
+
+
+# --- [POLL-4] ------------------------------------------------------------------------------------
+
+def test_poll4_answers():
+    q = POLLS["POLL-4"]
+    assert [s.true for s in q.statements] == [False, True, True, True, True]
+    assert q.grade([False, True, True, True, True]).score == 5
+    assert q.grade([True] * 5).wrong == [0]
+    assert all(s.why for s in q.statements)
+
+
+# --- [AM-4] the true supremum of Adam's step (Cauchy-Schwarz), attained by growing gradients ----
+
+def cs_bound(b1, b2, t_, r=None):
+    r = b1 ** 2 / b2 if r is None else r
+    return (1 - b1) / (1 - b1 ** t_) * sp.sqrt((1 - b2 ** t_) * (1 - r ** t_) / ((1 - b2) * (1 - r)))
+
+
+def extremal_claim(bound, ratio=B1 / B2, n=3):
+    G = sp.Symbol("G", positive=True)
+    opt = Adam(lr=1, beta1=B1, beta2=B2, eps=0)
+    for T in range(1, n + 1):
+        s = opt.init(0)
+        for k in range(1, T + 1):
+            step, s = opt.update(G * ratio ** (T - k), s)
+        check_equal(step ** 2, bound(T) ** 2, f"t = {T}")
+
+
+def test_am4_extremal_sequence_attains_the_cauchy_schwarz_bound():
+    extremal_claim(lambda T: cs_bound(B1, B2, T))
+
+
+@pytest.mark.parametrize("bound, ratio", [
+    (lambda T: (1 - B1) / sp.sqrt(1 - B2), B1 / B2),                  # the paper's bound
+    (lambda T: cs_bound(B1, B2, T, r=B1 / B2), B1 / B2),              # r without the square
+    (lambda T: cs_bound(B1, B2, T), B1),                              # another sequence
+])
+def test_am4_bound_claims_fail_when_changed(bound, ratio):
+    with pytest.raises(ProofError):
+        extremal_claim(bound, ratio)
+
+
+def test_am4_measured_extremal_step_exceeds_the_papers_bound():
+    b1, b2, t_ = 0.9, 0.999, 3000
+    gs = np.maximum((b1 / b2) ** (t_ - np.arange(1, t_ + 1)), 1e-150)[:, None]
+    opt = Adam(lr=1.0, eps=0.0)
+    s = opt.init(np.zeros(1))
+    for gk in gs:
+        step, s = opt.update(gk, s)
+    assert abs(step[0]) == pytest.approx(float(cs_bound(b1, b2, t_)), rel=1e-9)
+    assert abs(step[0]) > 2 * (1 - b1) / np.sqrt(1 - b2)
