@@ -218,7 +218,11 @@ def _fit_sgd(X, C, b, epochs, seed, Xe, marks, lr, pts, losses):
             a = np.argmin(_sqdist(Xb, C), axis=1)
             n = np.bincount(a, minlength=K)
             G = (n[:, None] * C - _sums(Xb, a, K)) / len(idx)   # kmeans_grad(Xb, C), unchecked
-        step, state = opt.update(G, state)                   # c_j -= eta_t * G_j
+        # the SGD rule itself, without update()'s per-call checks: X and C were checked
+        # once, so G is finite and shaped like C (tests pin this against update by hand)
+        t = state.t + 1
+        step, state = opt.rule(G, state, t, opt.lr_at(t), C)  # c_j -= eta_t * G_j
+        state = state._replace(t=t)
         C = C + step
         done += len(idx)
         if nxt < len(marks) and done >= marks[nxt]:

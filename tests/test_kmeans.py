@@ -152,3 +152,20 @@ def test_vm4_in_miniature():
 def test_bad_input_is_refused_by_name(call, name):
     with pytest.raises(ValueError, match=rf"^{name} "):
         call()
+
+
+def test_sgd_minibatch_with_a_schedule_matches_the_optimizer_update():
+    """The fast loop in fit_kmeans (the SGD rule without per-call checks) equals
+    SGD.update on kmeans_grad of each batch, with a schedule as lr."""
+    from course_lib.optimizers import SGD
+    from course_lib.schedules import inverse_power
+    K, seed, b = 3, 2, 7
+    lr = inverse_power(c=0.8, p=0.5)
+    run = fit_kmeans(X, K, b=b, epochs=2, seed=seed, lr=lr)
+    opt = SGD(lr=lr)
+    C = init_centers(X, K, seed)
+    state = opt.init(C)
+    for _, idx in minibatches(len(X), b, 2, shuffle=True, seed=seed + 10_000):
+        step, state = opt.update(kmeans_grad(X[idx], C), state)
+        C = C + step
+    assert np.allclose(run.C, C, rtol=1e-12, atol=1e-12)

@@ -88,12 +88,34 @@ def test_fixed_order_measured_cycle():
 
 # ---------------------------------------------------------------- [IU-3] the noise floor
 def test_noise_floor_stationary_variance():
-    """w <- (1 - eta) w + eta x with var(x) = s^2 per coordinate: var(w) -> eta s^2/(2 - eta)."""
+    """w <- (1 - eta) w + eta x, x drawn with replacement, var(x) = s^2 per coordinate:
+    var(w) -> eta s^2/(2 - eta)."""
     v, eta, s = sp.symbols("v eta s", positive=True)
     fixed = sp.solve(sp.Eq(v, (1 - eta) ** 2 * v + eta ** 2 * s ** 2), v)[0]
     check_equal(fixed, eta * s ** 2 / (2 - eta), "stationary variance")
     with pytest.raises(ProofError):
         check_equal(fixed, eta * s ** 2 / 2, "the small-eta approximation is not exact")
+
+
+def reshuffled_variance(weights):
+    """Variance of sum_t w_t xi_pi(t) over every order pi of three deviations xi (sum 0)."""
+    import itertools
+    d = sp.symbols("d1:4")
+    xi = [v - sum(d) / 3 for v in d]
+    sums = [sum(w_ * xi[i] for w_, i in zip(weights, order))
+            for order in itertools.permutations(range(3))]
+    return sum(v ** 2 for v in sums) / 6, sum(v ** 2 for v in xi) / 3
+
+
+def test_reshuffled_epoch_variance():
+    """Finite-population correction in weighted form: s^2 T/(T-1) (sum w^2 - (sum w)^2/T)."""
+    ws = sp.symbols("w1:4")
+    var, s2 = reshuffled_variance(ws)
+    check_equal(var, s2 * sp.Rational(3, 2) * (sum(v ** 2 for v in ws) - sum(ws) ** 2 / 3))
+    with pytest.raises(ProofError):                       # the with-replacement value
+        check_equal(var, s2 * sum(v ** 2 for v in ws), "independent draws")
+    with pytest.raises(ProofError):                       # the correction without T/(T-1)
+        check_equal(var, s2 * (sum(v ** 2 for v in ws) - sum(ws) ** 2 / 3), "no T/(T-1)")
 
 
 def test_noise_floor_measured_and_identical_data_exact():
@@ -105,8 +127,12 @@ def test_noise_floor_measured_and_identical_data_exact():
         run = run_minibatch(SGD(lr=eta), lambda wk, idx: points_grad(wk, X[idx]), np.zeros(d),
                             N=T, b=1, epochs=5, seed=100 + seed)
         ends.append(points_loss(run.ws[-1], X) - points_loss(X.mean(axis=0), X))
-    floor = d * eta * 1.0 ** 2 / (2 * (2 - eta))
-    assert 0.6 < np.mean(ends) / floor < 1.4
+    q = 1 - eta
+    w_t = eta * q ** (T - np.arange(1, T + 1))
+    floor = d / 2 * (np.sum(w_t ** 2) - np.sum(w_t) ** 2 / T) / (1 - q ** (2 * T))   # sigma = 1
+    with_replacement = d * eta / (2 * (2 - eta))
+    assert floor / with_replacement == pytest.approx(0.615, abs=0.001)
+    assert 0.75 < np.mean(ends) / floor < 1.33
     # identical data: T incremental steps = T batch steps, error (1 - eta)^(2 T) per epoch
     X = points("identical", T=T)
     run = run_minibatch(SGD(lr=eta), lambda wk, idx: points_grad(wk, X[idx]), np.zeros(d),

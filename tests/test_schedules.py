@@ -196,3 +196,35 @@ def test_plateau_matches_torch_reducelronplateau():
     # torch's lr after feeding loss t is the lr read before step t + 1
     assert mine[:-1] == pytest.approx(theirs[1:], rel=1e-9)
     assert len(ours.reductions) >= 2
+
+
+# ---------------------------------------------------------------- every optimizer
+def _cases():
+    from optimizer_cases import CASES
+    return [c for c in CASES if "lr" in c.kwargs]
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: c.id)
+def test_every_optimizer_takes_a_schedule_object_as_lr(case):
+    """A schedule object is a plain callable t -> eta_t to every optimizer: constant(eta) and
+    a plateau schedule that was never fed give exactly the steps of the number eta, and a
+    step_decay gives the steps of the equivalent lambda."""
+    eta = case.kwargs["lr"]
+    cls = type(case.make())
+    g = [np.array([0.3, -1.2]), np.array([0.5, 0.1]), np.array([-0.2, 0.4])]
+
+    def steps(lr):
+        opt = cls(**{**case.kwargs, "lr": lr})
+        w = np.array([1.0, -2.0])
+        state, out = opt.init(w), []
+        for gi in g:
+            step, state = opt.update(gi, state, w)
+            w = w + step
+            out.append(step)
+        return np.array(out)
+
+    ref = steps(eta)
+    assert np.allclose(steps(constant(eta)), ref, rtol=1e-12, atol=0)
+    assert np.allclose(steps(ReduceOnPlateau(lr=eta)), ref, rtol=1e-12, atol=0)
+    assert np.allclose(steps(step_decay(lr=eta, factor=2.0)),
+                       steps(lambda t: eta * 0.5 ** (t - 1)), rtol=1e-12, atol=0)
