@@ -37,6 +37,11 @@ def _fail(message: str, hint: str = ""):
     raise SelfCheckError(text)
 
 
+def _a(noun: str) -> str:
+    """'a float', 'an int': the article that reads right."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def _short(x, limit: int = 200) -> str:
     text = np.array2string(np.asarray(x), threshold=20, precision=6) \
         if isinstance(x, (np.ndarray, list, tuple)) else repr(x)
@@ -54,7 +59,7 @@ def expect_type(name: str, got, types, hint: str = ""):
     """Check ``isinstance(got, types)``; `types` is a type or a tuple of types."""
     if not isinstance(got, types):
         want = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
-        _fail(f"{name} should be a {want}, got a {type(got).__name__}: {_short(got)}", hint)
+        _fail(f"{name} should be {_a(want)}, got {_a(type(got).__name__)}: {_short(got)}", hint)
     return got
 
 
