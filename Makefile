@@ -21,12 +21,14 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Installs once; again only when pyproject.toml changes. uv when it can be had (fast),
+# Installs once; again only when pyproject.toml changes. uv when it can be had (fast;
+# --compile-bytecode: with no .pyc files every kernel re-compiles sympy and matplotlib,
+# 7.7 s instead of 2.0 s per notebook start on this machine),
 # pip otherwise.
 $(STAMP): pyproject.toml | $(BIN)/python
 	@$(BIN)/python -m pip install -q --disable-pip-version-check uv >/dev/null 2>&1 || true
 	@if [ -x $(BIN)/uv ]; then \
-	  $(BIN)/uv pip install --python $(BIN)/python -q -e ".[lab,test]"; \
+	  $(BIN)/uv pip install --python $(BIN)/python -q --compile-bytecode -e ".[lab,test]"; \
 	else \
 	  $(BIN)/python -m pip install -q --disable-pip-version-check -e ".[lab,test]"; \
 	fi

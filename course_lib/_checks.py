@@ -17,6 +17,8 @@ def is_numeric(x) -> bool:
         return x.dtype.kind in "biufc"
     if isinstance(x, (list, tuple)):
         return all(is_numeric(v) for v in x)
+    if type(x).__module__.split(".")[0] == "sympy":   # sympy's Integer and Rational are Numbers
+        return False
     return isinstance(x, (numbers.Number, np.number))
 
 
@@ -52,7 +54,15 @@ def check_positive(name, value, *, allow_zero=False, why=""):
 
 def check_finite(name, x):
     """Raise ValueError if a numeric array holds NaN or infinity (sympy passes)."""
-    if is_numeric(x) and not np.all(np.isfinite(np.asarray(x))):
+    if not is_numeric(x):
+        return x
+    a = np.asarray(x)
+    if a.dtype.kind in "fc" and a.size > 64:
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = a.sum()
+        if np.isfinite(total):
+            return x                               # one pass: a finite sum means no NaN or inf
+    if not np.all(np.isfinite(a)):
         bad = np.size(x) - int(np.sum(np.isfinite(np.asarray(x))))
         raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s)")
     return x

@@ -141,13 +141,15 @@ class Optimizer:
             tree_map(lambda a, b: None, ref, grads)   # same list structure
         if params is not None:
             tree_map(lambda a, b: None, params, grads)
+        ref_leaves = leaves(ref) if ref is not None else None
+        param_leaves = leaves(params) if params is not None else None
         for i, g in enumerate(leaves(grads)):
             label = "grads" if not isinstance(grads, (list, tuple)) else f"grads[{i}]"
             check_finite(label, g)
-            if ref is not None:
-                check_same_shape(label, g, "the state (the parameters at init)", leaves(ref)[i])
-            if params is not None:
-                check_same_shape(label, g, "params", leaves(params)[i])
+            if ref_leaves is not None:
+                check_same_shape(label, g, "the state (the parameters at init)", ref_leaves[i])
+            if param_leaves is not None:
+                check_same_shape(label, g, "params", param_leaves[i])
 
     def update(self, grads, state, params=None):
         """Return (step, new_state) with W_t = W_{t-1} + step. Pure: inputs are not changed."""
