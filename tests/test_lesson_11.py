@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from course_lib.batchnorm import batchnorm_backward, batchnorm_backward_naive, batchnorm_forward
-from course_lib.proofs import ProofError, check_equal
+from course_lib.proofs import ProofError, check_equal, reduce_radicals
 
 K = 3
 z = sp.symbols("z1:4", real=True)          # one feature's values on the K examples
@@ -20,27 +20,6 @@ eps = sp.Symbol("epsilon", positive=True)
 
 def delta(j, k):
     return 1 if j == k else 0
-
-
-# -- the same helpers as lesson 11 ---------------------------------------------------------
-
-def _half_power(e):
-    return e.is_Pow and e.exp.is_Rational and e.exp.q == 2
-
-
-def reduce_radicals(expr):
-    """Name each square root sqrt(b) a symbol S with S^2 = b, clear denominators and reduce the
-    numerator modulo S^2 - b. The result is 0 exactly when expr is 0 (for b not a square)."""
-    expr = sp.sympify(expr)
-    bases = sorted({p.base for p in expr.atoms(sp.Pow) if _half_power(p)}, key=sp.default_sort_key)
-    S = sp.symbols(f"S0:{len(bases)}", positive=True)
-    for b, s in zip(bases, S):
-        expr = expr.replace(lambda e, b=b: _half_power(e) and e.base == b,
-                            lambda e, s=s: s ** (2 * e.exp))
-    num = sp.expand(sp.fraction(sp.together(expr))[0])
-    for b, s in zip(bases, S):
-        num = sp.expand(sp.rem(num, s ** 2 - b, s))
-    return num
 
 
 # A linear change of variables, invertible, so an identity in (m, p, q) is one in z: the batch
