@@ -242,3 +242,40 @@ def test_inplace_fast_path_equals_the_readable_update(case):
         opt.update_inplace(w_fast, [np.full((3, 2), np.nan), gs[1]], s_fast)
     for a, b in zip(before, w_fast):
         np.testing.assert_array_equal(a, b)
+
+
+# non-default options the case table leaves off, so the blocked kernels run with them too
+OPTION_VARIANTS = {
+    "adagrad": [lambda: O.Adagrad(lr=lambda k: 0.5 / k, eps=1e-6, G0=0.2, lr_decay=0.3)],
+    "rprop": [lambda: O.Rprop(lr=0.1, eta_minus=0.3, eta_plus=1.7, delta_min=0.05, delta_max=0.2)],
+    "adam": [lambda: O.Adam(lr=0.05, beta1=0.8, beta2=0.99, eps=1e-3, weight_decay=0.1)],
+    "adamw": [lambda: O.AdamW(lr=lambda k: 0.05 / k, weight_decay=0.5)],
+    "adadelta": [lambda: O.Adadelta(rho=0.7, eps=1e-3, lr=lambda k: 1.0 / k)],
+}
+
+
+def test_inplace_fast_path_equals_the_readable_update_across_blocks(case):
+    """The blocked kernels on arrays of several blocks plus a ragged last one, with the case's
+    fixed hyperparameters, random ones, and the OPTION_VARIANTS; w and every buffer compared."""
+    from course_lib.optimizers.base import BLOCK
+    rng = np.random.default_rng(11)
+    shapes = [(40_000,), (150, 131)]                  # 2 blocks + 7232, 1 block + 3266
+    assert all(np.prod(sh) > BLOCK and np.prod(sh) % BLOCK for sh in shapes)
+    makes = [case.make, lambda: case.random(rng, 1.0), *OPTION_VARIANTS.get(case.id, [])]
+    for make in makes:
+        opt = make()
+        ws = [rng.normal(size=sh) for sh in shapes]
+        w_pure, s_pure = [w.copy() for w in ws], opt.init(ws)
+        w_fast, s_fast = [w.copy() for w in ws], opt.init(ws)
+        for _ in range(5):
+            gs = [rng.normal(size=sh) * (rng.random(sh) > 0.05) for sh in shapes]  # some exact 0
+            step, s_pure = opt.update(gs, s_pure, w_pure)
+            w_pure = apply_updates(w_pure, step)
+            s_fast = opt.update_inplace(w_fast, gs, s_fast)
+        assert "_scratch" in vars(opt), f"{opt!r} took the generic path, not a blocked kernel"
+        for a, b in zip(w_pure, w_fast):
+            np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-15, err_msg=repr(opt))
+        assert s_fast.t == s_pure.t == 5
+        for f in s_pure._fields[1:]:
+            for a, b in zip(getattr(s_pure, f), getattr(s_fast, f)):
+                np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-15, err_msg=f"{opt!r}: {f}")

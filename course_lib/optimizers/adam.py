@@ -11,13 +11,15 @@ both corrected for starting at zero. Every running average is
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
 from .._checks import check_positive, check_range
 from ..averages import debias, running_average
-from .base import Optimizer, TorchEquivalent, abs_, check_lr, maximum, sqrt
+from .base import (Optimizer, TorchEquivalent, _average_into, _average_squares_into, _blocks,
+                   _fast_path_applies, _scratch, abs_, check_lr, maximum, sqrt)
 
 __all__ = ["Adam", "AdamState", "AdaMax", "AdaMaxState", "AMSGrad", "AMSGradState", "AdamW"]
 
@@ -34,6 +36,31 @@ def _beta(name, value):
 def _weight_decay(value):
     return check_positive("weight_decay", value, allow_zero=True,
                           why="weight_decay is the decay coefficient lambda; it must be >= 0")
+
+
+# --- in-place fast path: the pieces the Adam family shares ------------------------------------
+def _folded_scalars(eta, beta1, beta2, eps, t):
+    r"""(alpha, eps_hat) with  eta m_hat / (sqrt(v_hat) + eps) = alpha m / (sqrt(v) + eps_hat).
+
+    Both bias corrections and eta fold into two scalars (PyTorch does the same), which saves
+    two passes per block; the result differs from the readable form by rounding only."""
+    c1, root_c2 = 1 - beta1 ** t, math.sqrt(1 - beta2 ** t)   # 1 - B1^t, sqrt(1 - B2^t)
+    return eta * root_c2 / c1, eps * root_c2
+
+
+def _moments_into(m, v, g, beta1, beta2, tmp):
+    """m and v of one block, in place and bit for bit as the readable rules."""
+    _average_into(m, g, beta1, tmp)                  # m_t = B1 m_{t-1} + (1 - B1) g_t
+    _average_squares_into(v, g, beta2, tmp)          # v_t = B2 v_{t-1} + (1 - B2) g_t^2
+
+
+def _adam_step_into(w, m, v, alpha, eps_hat, tmp):
+    """W <- W - alpha m / (sqrt(v) + eps_hat) on one block (see :func:`_folded_scalars`)."""
+    np.sqrt(v, out=tmp)                              # sqrt(v_t)
+    tmp += eps_hat                                   # sqrt(v_t) + eps sqrt(1 - B2^t)
+    np.divide(m, tmp, out=tmp)                       # m_t / (sqrt(v_t) + eps sqrt(1 - B2^t))
+    tmp *= alpha                                     # = eta_t m_hat_t / (sqrt(v_hat_t) + eps)
+    w -= tmp                                         # W_t = W_{t-1} - that
 
 
 class AdamState(NamedTuple):
@@ -104,16 +131,18 @@ class Adam(Optimizer):
         return step, s._replace(m=m, v=v)
 
     def rule_inplace(self, w, g, s, t, eta):
-        if self.weight_decay != 0:
-            g = g + self.weight_decay * w
-        m, v = s.m, s.v                                # the state's own arrays, written in place
-        m *= self.beta1
-        m += (1 - self.beta1) * g
-        v *= self.beta2
-        v += (1 - self.beta2) * (g * g)
-        denom = np.sqrt(v / (1 - self.beta2 ** t))
-        denom += self.eps
-        w -= eta * (m / (1 - self.beta1 ** t)) / denom
+        """Allocation-free version of :meth:`rule`: m and v bit for bit, the step with the
+        scalars folded (equal up to rounding)."""
+        if not _fast_path_applies(w, g, s.m, s.v):
+            return super().rule_inplace(w, g, s, t, eta)
+        alpha, eps_hat = _folded_scalars(eta, self.beta1, self.beta2, self.eps, t)
+        tmp, tmp2 = _scratch(self, w.dtype, 2)
+        for wb, gb, mb, vb in _blocks(w, g, s.m, s.v):
+            if self.weight_decay != 0:
+                decayed = np.multiply(wb, self.weight_decay, out=tmp2[:gb.size])   # lambda W_{t-1}
+                gb = np.add(gb, decayed, out=decayed)  # L2 in the loss: g_t + lambda W_{t-1}
+            _moments_into(mb, vb, gb, self.beta1, self.beta2, tmp[:gb.size])      # m_t, v_t
+            _adam_step_into(wb, mb, vb, alpha, eps_hat, tmp[:gb.size])        # W_t
 
     def torch_equivalent(self):
         return TorchEquivalent("Adam", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
@@ -181,6 +210,18 @@ class AMSGrad(Optimizer):
         step = -eta * m_hat / (sqrt(v_hat) + self.eps)  # eps outside the root
         return step, s._replace(m=m, v=v, v_max=v_max)
 
+    def rule_inplace(self, w, g, s, t, eta):
+        """Allocation-free version of :meth:`rule`: m, v and v_max bit for bit, the step with
+        the scalars folded (equal up to rounding)."""
+        if not _fast_path_applies(w, g, s.m, s.v, s.v_max):
+            return super().rule_inplace(w, g, s, t, eta)
+        alpha, eps_hat = _folded_scalars(eta, self.beta1, self.beta2, self.eps, t)
+        (tmp,) = _scratch(self, w.dtype)
+        for wb, gb, mb, vb, v_max in _blocks(w, g, s.m, s.v, s.v_max):
+            _moments_into(mb, vb, gb, self.beta1, self.beta2, tmp[:gb.size])      # m_t, v_t
+            np.maximum(v_max, vb, out=v_max)           # max over the UNCORRECTED v
+            _adam_step_into(wb, mb, v_max, alpha, eps_hat, tmp[:gb.size])     # W_t
+
     def torch_equivalent(self):
         return TorchEquivalent("Adam", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
                                         "eps": self.eps, "amsgrad": True},
@@ -241,6 +282,24 @@ class AdaMax(Optimizer):
         step = -eta * debias(m, self.beta1, t) / u          # only m is bias-corrected
         return step, s._replace(m=m, u=u)
 
+    def rule_inplace(self, w, g, s, t, eta):
+        """Allocation-free version of :meth:`rule`: m and u bit for bit, the step with eta and
+        the bias correction folded into one scalar (equal up to rounding)."""
+        if not _fast_path_applies(w, g, s.m, s.u):
+            return super().rule_inplace(w, g, s, t, eta)
+        alpha = eta / (1 - self.beta1 ** t)            # eta_t / (1 - B1^t)
+        (tmp,) = _scratch(self, w.dtype)
+        for wb, gb, mb, ub in _blocks(w, g, s.m, s.u):
+            tb = tmp[:gb.size]
+            _average_into(mb, gb, self.beta1, tb)      # m_t = B1 m_{t-1} + (1 - B1) g_t
+            ub *= self.beta2                           # B2 u_{t-1}
+            np.abs(gb, out=tb)                         # |g_t|
+            tb += self.eps                             # |g_t| + eps (eps inside the max)
+            np.maximum(ub, tb, out=ub)                 # u_t = max(B2 u_{t-1}, |g_t| + eps)
+            np.divide(mb, ub, out=tb)                  # m_t / u_t
+            tb *= alpha                                # eta_t m_hat_t / u_t
+            wb -= tb                                   # W_t = W_{t-1} - eta_t m_hat_t / u_t
+
     def torch_equivalent(self):
         return TorchEquivalent("Adamax", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
                                           "eps": self.eps},
@@ -294,7 +353,17 @@ class AdamW(Adam):
         return step, s._replace(m=m, v=v)
 
     def rule_inplace(self, w, g, s, t, eta):
-        Optimizer.rule_inplace(self, w, g, s, t, eta)
+        """Allocation-free version of :meth:`rule`: m and v bit for bit; the decay is applied
+        as W (1 - eta lambda) and the scalars are folded, so W is equal up to rounding."""
+        if not _fast_path_applies(w, g, s.m, s.v):
+            return Optimizer.rule_inplace(self, w, g, s, t, eta)
+        alpha, eps_hat = _folded_scalars(eta, self.beta1, self.beta2, self.eps, t)
+        (tmp,) = _scratch(self, w.dtype)
+        for wb, gb, mb, vb in _blocks(w, g, s.m, s.v):
+            if self.weight_decay != 0:
+                wb *= 1 - eta * self.weight_decay      # W_{t-1} - eta_t lambda W_{t-1}
+            _moments_into(mb, vb, gb, self.beta1, self.beta2, tmp[:gb.size])      # m_t, v_t
+            _adam_step_into(wb, mb, vb, alpha, eps_hat, tmp[:gb.size])        # W_t
 
     def torch_equivalent(self):
         return TorchEquivalent("AdamW", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),

@@ -27,12 +27,21 @@ import numpy as np
 from .._checks import check_positive, check_range, is_numeric
 from ..averages import running_average
 from ..tree import tree_map
-from .base import Optimizer, TorchEquivalent, check_lr, sqrt, sign
+from .base import (Optimizer, TorchEquivalent, _average_squares_into, _blocks, _fast_path_applies,
+                   _scratch, check_lr, sign, sqrt)
 
 __all__ = ["Adagrad", "AdagradState", "RMSprop", "RMSpropState", "Adadelta", "AdadeltaState",
            "Rprop", "RpropState"]
 
 EPS_WHY = "eps guards the division; it must be >= 0"
+
+
+def _step_over(w, g, eta, denom, tmp):
+    """One block of W_t = W_{t-1} + (-eta g) / denom, in place, with the readable rules'
+    rounding (they compute ``-eta * g / denom``). tmp: a scratch block as long as g."""
+    np.multiply(g, -eta, out=tmp)                    # -eta_t g_t
+    np.divide(tmp, denom, out=tmp)                   # step = -eta_t g_t / denom
+    w += tmp                                         # W_t = W_{t-1} + step
 
 
 def _decay(name, value):
@@ -103,12 +112,18 @@ class Adagrad(Optimizer):
         return step, s._replace(G=G)
 
     def rule_inplace(self, w, g, s, t, eta):
-        eta_t = eta / (1 + (t - 1) * self.lr_decay)
-        G = s.G                                        # the state's own array, written in place
-        G += g * g
-        denom = np.sqrt(G)
-        denom += self.eps
-        w -= eta_t * g / denom
+        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit."""
+        if not _fast_path_applies(w, g, s.G):
+            return super().rule_inplace(w, g, s, t, eta)
+        if self.lr_decay:
+            eta = eta / (1 + (t - 1) * self.lr_decay)  # eta_t (PyTorch's lr_decay)
+        tmp, tmp2 = _scratch(self, w.dtype, 2)
+        for wb, gb, Gb in _blocks(w, g, s.G):
+            denom, step = tmp[:gb.size], tmp2[:gb.size]
+            Gb += np.multiply(gb, gb, out=denom)       # G_t = G_{t-1} + g_t^2
+            np.sqrt(Gb, out=denom)                     # sqrt(G_t)
+            denom += self.eps                          # sqrt(G_t) + eps (eps outside the root)
+            _step_over(wb, gb, eta, denom, step)       # W_t = W_{t-1} - eta_t g_t / denom
 
     def effective_step(self, state, t=None):
         r"""The per-coordinate step size $\eta_t / (\sqrt{G_t} + \epsilon)$ after ``state``."""
@@ -173,12 +188,16 @@ class RMSprop(Optimizer):
         return step, s._replace(G=G)
 
     def rule_inplace(self, w, g, s, t, eta):
-        G = s.G                                        # the state's own array, written in place
-        G *= self.gamma
-        G += (1 - self.gamma) * (g * g)
-        denom = np.sqrt(G)
-        denom += self.eps
-        w -= eta * g / denom
+        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit."""
+        if not _fast_path_applies(w, g, s.G):
+            return super().rule_inplace(w, g, s, t, eta)
+        tmp, tmp2 = _scratch(self, w.dtype, 2)
+        for wb, gb, Gb in _blocks(w, g, s.G):
+            denom, step = tmp[:gb.size], tmp2[:gb.size]
+            _average_squares_into(Gb, gb, self.gamma, denom)   # G_t = gamma G_{t-1} + (1 - gamma) g_t^2
+            np.sqrt(Gb, out=denom)                     # sqrt(G_t)
+            denom += self.eps                          # sqrt(G_t) + eps (eps outside the root)
+            _step_over(wb, gb, eta, denom, step)       # W_t = W_{t-1} - eta_t g_t / denom
 
     def torch_equivalent(self):
         return TorchEquivalent("RMSprop", {"lr": self.torch_lr(), "alpha": self.gamma,
@@ -247,6 +266,23 @@ class Adadelta(Optimizer):
         dx = -sqrt(s.Edx2 + self.eps) / sqrt(Eg2 + self.eps) * g  # dx_t = -RMS[dx]_{t-1} / RMS[g]_t g_t
         Edx2 = running_average(s.Edx2, dx * dx, self.rho)      # E[dx^2]_t
         return eta * dx, s._replace(Eg2=Eg2, Edx2=Edx2)        # W_t = W_{t-1} + eta dx_t
+
+    def rule_inplace(self, w, g, s, t, eta):
+        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit. It keeps
+        -dx_t (rounding is symmetric, so negating at the end changes no bit)."""
+        if not _fast_path_applies(w, g, s.Eg2, s.Edx2):
+            return super().rule_inplace(w, g, s, t, eta)
+        tmp, tmp2 = _scratch(self, w.dtype, 2)
+        for wb, gb, Eg2, Edx2 in _blocks(w, g, s.Eg2, s.Edx2):
+            rms_g, neg_dx = tmp[:gb.size], tmp2[:gb.size]
+            _average_squares_into(Eg2, gb, self.rho, rms_g)    # E[g^2]_t
+            np.sqrt(np.add(Eg2, self.eps, out=rms_g), out=rms_g)          # RMS[g]_t
+            np.sqrt(np.add(Edx2, self.eps, out=neg_dx), out=neg_dx)       # RMS[dx]_{t-1}
+            neg_dx /= rms_g                            # RMS[dx]_{t-1} / RMS[g]_t
+            neg_dx *= gb                               # -dx_t = RMS[dx]_{t-1} / RMS[g]_t g_t
+            _average_squares_into(Edx2, neg_dx, self.rho, rms_g)  # E[dx^2]_t
+            neg_dx *= eta                              # -eta dx_t
+            wb -= neg_dx                               # W_t = W_{t-1} + eta dx_t
 
     def torch_equivalent(self):
         return TorchEquivalent("Adadelta", {"lr": self.torch_lr(), "rho": self.rho, "eps": self.eps},
@@ -331,6 +367,30 @@ class Rprop(Optimizer):
         g_used = np.where(flip < 0, 0.0, g)                        # skip the step after a flip
         step = -sign(g_used) * delta                               # W_t = W_{t-1} - sign(g) Delta_t
         return step, s._replace(delta=delta, g_prev=g_used)
+
+    def rule_inplace(self, w, g, s, t, eta):
+        """Allocation-free version of :meth:`rule`: W and Delta bit for bit. The three-way
+        choice of the factor is made with 0/1 masks and exact min/max instead of np.where.
+        A skipped g_prev entry may be stored as -0.0 where np.where stores 0.0; the two are
+        equal, and neither the flip test nor sign() can tell them apart."""
+        if not _fast_path_applies(w, g, s.delta, s.g_prev):
+            return super().rule_inplace(w, g, s, t, eta)
+        tmp, tmp2 = _scratch(self, w.dtype, 2)
+        for wb, gb, delta, g_prev in _blocks(w, g, s.delta, s.g_prev):
+            kept, factor = tmp[:gb.size], tmp2[:gb.size]
+            np.multiply(gb, g_prev, out=factor)        # g_t g_{t-1}: flip is its sign
+            np.greater(factor, 0, out=kept)            # 1 where flip > 0 (sign kept), else 0
+            np.greater_equal(factor, 0, out=factor)    # 1 where flip >= 0 (no flip), else 0
+            np.multiply(gb, factor, out=g_prev)        # g_used: 0 after a flip, else g_t
+            factor += self.eta_minus                   # eta^- where flipped, >= 1 elsewhere
+            np.minimum(factor, 1.0, out=factor)        # eta^- where flipped, else 1
+            kept *= self.eta_plus                      # eta^+ where kept, else 0
+            np.maximum(factor, kept, out=factor)       # factor: eta^+ kept, eta^- flipped, else 1
+            delta *= factor                            # Delta_{t-1} factor
+            np.clip(delta, self.delta_min, self.delta_max, out=delta)   # Delta_t
+            np.sign(g_prev, out=factor)                # sign(g_used)
+            factor *= delta                            # sign(g_used) Delta_t
+            wb -= factor                               # W_t = W_{t-1} - sign(g_used) Delta_t
 
     def torch_equivalent(self):
         return TorchEquivalent("Rprop", {"lr": self.torch_lr(),

@@ -82,6 +82,59 @@ def check_lr(lr, name="lr"):
     return check_positive(name, lr, why=f"{name} is the step size eta; it must be positive")
 
 
+# --------------------------------------------------------------------------- in-place fast path helpers
+# Shared by every allocation-free :meth:`Optimizer.rule_inplace` (sgd.py, momentum.py, ...).
+
+#: elements per block of the in-place fast path: a block of each array (128 kB in float64)
+#: stays in the L2 cache while the few operations of one update run over it, so main memory
+#: sees each array read once and written once per update, the least any update can do.
+BLOCK = 16384
+
+
+def _fast_path_applies(w, g, *bufs) -> bool:
+    """True when the blocked in-place kernels can run: equal-dtype float, C-contiguous numpy
+    arrays, w and the buffers writable. Anything else (sympy, views with strides, mixed
+    dtypes) takes the base class's generic path, which reuses the readable rule."""
+    arrays = (w, g, *bufs)
+    return (all(isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.flags.c_contiguous
+                for a in arrays)
+            and all(a.dtype == w.dtype for a in arrays)
+            and all(a.flags.writeable for a in (w, *bufs)))
+
+
+def _blocks(*arrays):
+    """Matching flat slices of equally shaped contiguous arrays, BLOCK elements at a time."""
+    flat = [a.reshape(-1) for a in arrays]
+    n = flat[0].size
+    for i in range(0, n, BLOCK):
+        j = min(i + BLOCK, n)
+        yield [f[i:j] for f in flat]
+
+
+def _scratch(opt, dtype, k=1):
+    """k scratch blocks of BLOCK elements, kept on the optimizer so no update allocates."""
+    bufs = opt.__dict__.get("_scratch")
+    if bufs is None or len(bufs) < k or bufs[0].dtype != dtype:
+        bufs = [np.empty(BLOCK, dtype=dtype) for _ in range(k)]
+        opt.__dict__["_scratch"] = bufs
+    return bufs[:k]
+
+
+def _average_into(avg, x, gamma, tmp):
+    """One block of :func:`course_lib.averages.running_average`, in place and bit for bit:
+    avg <- gamma avg + (1 - gamma) x. tmp: a scratch block as long as x."""
+    np.multiply(avg, gamma, out=avg)                 # gamma C_{t-1}
+    avg += np.multiply(x, 1 - gamma, out=tmp)        # C_t = gamma C_{t-1} + (1 - gamma) c_t
+
+
+def _average_squares_into(avg, x, gamma, tmp):
+    """As :func:`_average_into` with c_t = x^2: avg <- gamma avg + (1 - gamma) (x x)."""
+    np.multiply(x, x, out=tmp)                       # c_t = x^2
+    tmp *= 1 - gamma                                 # (1 - gamma) c_t
+    np.multiply(avg, gamma, out=avg)                 # gamma C_{t-1}
+    avg += tmp                                       # C_t = gamma C_{t-1} + (1 - gamma) c_t
+
+
 class Optimizer:
     """Base class; see the module docstring for the design."""
 

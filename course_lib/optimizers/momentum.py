@@ -7,8 +7,7 @@ import numpy as np
 
 from .._checks import check_range
 from ..averages import running_average
-from .base import Optimizer, TorchEquivalent, check_lr
-from .sgd import _blocks, _fast_path_applies, _scratch
+from .base import Optimizer, TorchEquivalent, _blocks, _fast_path_applies, _scratch, check_lr
 
 GAMMA_WHY = "gamma is the momentum; with gamma >= 1 old steps never fade and the iterates can blow up"
 

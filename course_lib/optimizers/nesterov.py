@@ -6,9 +6,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import check_range
-from .base import Optimizer, TorchEquivalent, check_lr
+from .base import Optimizer, TorchEquivalent, _blocks, _fast_path_applies, _scratch, check_lr
 from .momentum import GAMMA_WHY
-from .sgd import _blocks, _fast_path_applies, _scratch
 
 
 class NesterovState(NamedTuple):

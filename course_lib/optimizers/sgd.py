@@ -5,41 +5,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, TorchEquivalent
-
-#: elements per block of the in-place fast path: a block of each array (128 kB in float64)
-#: stays in the L2 cache while the few operations of one update run over it, so main memory
-#: sees each array read once and written once per update, the least any update can do.
-BLOCK = 16384
-
-
-def _fast_path_applies(w, g, *bufs) -> bool:
-    """True when the blocked in-place kernels can run: equal-dtype float, C-contiguous numpy
-    arrays, w and the buffers writable. Anything else (sympy, views with strides, mixed
-    dtypes) takes the base class's generic path, which reuses the readable rule."""
-    arrays = (w, g, *bufs)
-    return (all(isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.flags.c_contiguous
-                for a in arrays)
-            and all(a.dtype == w.dtype for a in arrays)
-            and all(a.flags.writeable for a in (w, *bufs)))
-
-
-def _blocks(*arrays):
-    """Matching flat slices of equally shaped contiguous arrays, BLOCK elements at a time."""
-    flat = [a.reshape(-1) for a in arrays]
-    n = flat[0].size
-    for i in range(0, n, BLOCK):
-        j = min(i + BLOCK, n)
-        yield [f[i:j] for f in flat]
-
-
-def _scratch(opt, dtype, k=1):
-    """k scratch blocks of BLOCK elements, kept on the optimizer so no update allocates."""
-    bufs = opt.__dict__.get("_scratch")
-    if bufs is None or len(bufs) < k or bufs[0].dtype != dtype:
-        bufs = [np.empty(BLOCK, dtype=dtype) for _ in range(k)]
-        opt.__dict__["_scratch"] = bufs
-    return bufs
+# BLOCK is re-exported: tests/test_lesson_05.py imports it from here
+from .base import BLOCK, Optimizer, TorchEquivalent, _blocks, _fast_path_applies, _scratch  # noqa: F401
 
 
 class SGDState(NamedTuple):
