@@ -254,10 +254,13 @@ OPTION_VARIANTS = {
 }
 
 
-def test_inplace_fast_path_equals_the_readable_update_across_blocks(case):
+def test_inplace_fast_path_equals_the_readable_update_across_blocks(case, monkeypatch):
     """The blocked kernels on arrays of several blocks plus a ragged last one, with the case's
-    fixed hyperparameters, random ones, and the OPTION_VARIANTS; w and every buffer compared."""
-    from course_lib.optimizers.base import BLOCK
+    fixed hyperparameters, random ones, and the OPTION_VARIANTS; w and every buffer compared.
+    BLOCK is made small here so that small arrays span several blocks."""
+    from course_lib.optimizers import base
+    monkeypatch.setattr(base, "BLOCK", 16384)
+    BLOCK = base.BLOCK
     rng = np.random.default_rng(11)
     shapes = [(40_000,), (150, 131)]                  # 2 blocks + 7232, 1 block + 3266
     assert all(np.prod(sh) > BLOCK and np.prod(sh) % BLOCK for sh in shapes)

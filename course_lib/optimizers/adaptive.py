@@ -268,19 +268,22 @@ class Adadelta(Optimizer):
         return eta * dx, s._replace(Eg2=Eg2, Edx2=Edx2)        # W_t = W_{t-1} + eta dx_t
 
     def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit. It keeps
-        -dx_t (rounding is symmetric, so negating at the end changes no bit)."""
+        """Allocation-free version of :meth:`rule`. It takes one square root of the ratio,
+        sqrt((E[dx^2]_{t-1} + eps) / (E[g^2]_t + eps)), where the rule takes two and divides
+        (a square root costs about three divisions here, so this saves a fifth of the time);
+        the two agree to rounding. It keeps -dx_t (negating at the end changes no bit)."""
         if not _fast_path_applies(w, g, s.Eg2, s.Edx2):
             return super().rule_inplace(w, g, s, t, eta)
         tmp, tmp2 = _scratch(self, w.dtype, 2)
         for wb, gb, Eg2, Edx2 in _blocks(w, g, s.Eg2, s.Edx2):
-            rms_g, neg_dx = tmp[:gb.size], tmp2[:gb.size]
-            _average_squares_into(Eg2, gb, self.rho, rms_g)    # E[g^2]_t
-            np.sqrt(np.add(Eg2, self.eps, out=rms_g), out=rms_g)          # RMS[g]_t
-            np.sqrt(np.add(Edx2, self.eps, out=neg_dx), out=neg_dx)       # RMS[dx]_{t-1}
-            neg_dx /= rms_g                            # RMS[dx]_{t-1} / RMS[g]_t
+            ms_g, neg_dx = tmp[:gb.size], tmp2[:gb.size]
+            _average_squares_into(Eg2, gb, self.rho, ms_g)     # E[g^2]_t
+            np.add(Eg2, self.eps, out=ms_g)                    # E[g^2]_t + eps = RMS[g]_t^2
+            np.add(Edx2, self.eps, out=neg_dx)                 # RMS[dx]_{t-1}^2
+            neg_dx /= ms_g                                     # (RMS[dx]_{t-1} / RMS[g]_t)^2
+            np.sqrt(neg_dx, out=neg_dx)                        # RMS[dx]_{t-1} / RMS[g]_t
             neg_dx *= gb                               # -dx_t = RMS[dx]_{t-1} / RMS[g]_t g_t
-            _average_squares_into(Edx2, neg_dx, self.rho, rms_g)  # E[dx^2]_t
+            _average_squares_into(Edx2, neg_dx, self.rho, ms_g)   # E[dx^2]_t
             neg_dx *= eta                              # -eta dx_t
             wb -= neg_dx                               # W_t = W_{t-1} + eta dx_t
 
