@@ -11,13 +11,18 @@ import numbers
 import numpy as np
 
 
+def is_symbolic(x) -> bool:
+    """True for sympy objects (without importing sympy)."""
+    return type(x).__module__.split(".")[0] == "sympy"
+
+
 def is_numeric(x) -> bool:
     """True for numbers and numeric numpy arrays; False for sympy expressions."""
     if isinstance(x, np.ndarray):
         return x.dtype.kind in "biufc"
     if isinstance(x, (list, tuple)):
         return all(is_numeric(v) for v in x)
-    if type(x).__module__.split(".")[0] == "sympy":   # sympy's Integer and Rational are Numbers
+    if is_symbolic(x):                      # sympy's Integer and Rational are Numbers
         return False
     return isinstance(x, (numbers.Number, np.number))
 
@@ -25,17 +30,28 @@ def is_numeric(x) -> bool:
 def check_range(name, value, low, high, *, low_open=False, high_open=True, why=""):
     """Raise ValueError unless low <= value < high (or the chosen open/closed ends).
 
-    Symbolic values (sympy) pass unchecked: a proof may use a symbol for gamma.
+    Symbolic values (sympy) pass unchecked: a proof may use a symbol for gamma. Anything
+    else that is not a real number (None, a string, a bool, an array) is a TypeError.
 
     >>> check_range("gamma", 1.0, 0, 1)
     Traceback (most recent call last):
     ...
     ValueError: gamma must be in [0, 1), got 1.0
+    >>> check_range("gamma", "0.9", 0, 1)
+    Traceback (most recent call last):
+    ...
+    TypeError: gamma must be a real number in [0, 1), got str '0.9'
     """
-    if not is_numeric(value):
+    if is_symbolic(value):
         return value
     if isinstance(value, np.ndarray):
         raise TypeError(f"{name} must be a number, got an array of shape {value.shape}")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)) \
+            or isinstance(value, (complex, np.complexfloating)):
+        lo, hi = "(" if low_open else "[", ")" if high_open else "]"
+        hi_txt = "inf" if high == np.inf else f"{high:g}"
+        raise TypeError(f"{name} must be a real number in {lo}{low:g}, {hi_txt}{hi}, "
+                        f"got {type(value).__name__} {value!r}")
     ok_low = value > low if low_open else value >= low
     ok_high = value < high if high_open else value <= high
     if not (np.isfinite(value) or (not high_open and high == np.inf)) or not (ok_low and ok_high):

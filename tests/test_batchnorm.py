@@ -371,3 +371,23 @@ def test_biased_running_var_differs_from_torch_by_k_over_k_minus_1():
     bn.forward(X)
     tb(torch.tensor(X))
     np.testing.assert_allclose(bn.running_var * 4 / 3, tb.running_var.numpy(), rtol=1e-13)
+
+
+@pytest.mark.torch
+def test_passing_gamma_as_torchs_momentum_is_the_wrong_direction():
+    """The notes' gamma weighs the OLD estimate, torch's momentum the NEW batch: handing
+    gamma = 0.9 to torch as momentum=0.9 gives different running statistics (the check can
+    fail), momentum=1 - gamma gives ours."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(18)
+    batches = list(_batches(rng, K=5, T=6))
+    bn = BatchNorm(3, gamma=0.9, axis=0)
+    wrong = torch.nn.BatchNorm1d(3, momentum=0.9, dtype=torch.float64)
+    right = torch.nn.BatchNorm1d(3, momentum=0.1, dtype=torch.float64)
+    for X in batches:
+        bn.forward(X)
+        wrong(torch.tensor(X))
+        right(torch.tensor(X))
+    np.testing.assert_allclose(bn.running_mean, right.running_mean.numpy(), rtol=1e-12)
+    assert np.max(np.abs(bn.running_mean - wrong.running_mean.numpy())) > 1e-2
+    assert np.max(np.abs(bn.running_var - wrong.running_var.numpy())) > 1e-2

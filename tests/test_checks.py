@@ -38,3 +38,30 @@ def test_opposite_infinities_and_overflowing_sums():
     with pytest.raises(ValueError, match="got 2 NaN"):
         check_finite("g", x)
     check_finite("g", np.full(100, 1e308))             # the sum overflows, every value is finite
+
+
+# values that are neither numbers nor sympy: each must be refused with the argument's name
+NOT_NUMBERS = [None, "0.1", True, 0.5 + 0j, [0.1]]
+
+
+def test_non_numbers_are_refused_by_every_optimizer_argument():
+    """Every argument the shared optimizer table range-checks refuses a non-number with a
+    TypeError that names it (before, None or "0.1" slipped through as if symbolic)."""
+    from optimizer_cases import CASES
+    for case in CASES:
+        for arg in case.bad:
+            for v in NOT_NUMBERS:
+                with pytest.raises((TypeError, ValueError), match=rf"\b{arg}\b"):
+                    type(case.make())(**{**case.kwargs, arg: v})
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS)
+def test_check_range_names_the_argument_for_non_numbers(value):
+    with pytest.raises(TypeError, match=r"gamma must be a real number in \[0, 1\), got "):
+        check_range("gamma", value, 0, 1)
+
+
+def test_batchnorm_refuses_a_string_eps():
+    from course_lib.batchnorm import BatchNorm
+    with pytest.raises(TypeError, match="eps"):
+        BatchNorm(3, eps="1e-5")

@@ -248,9 +248,18 @@ def online_run(opt, Cv, T):
 
 def test_am5_adam_goes_to_plus_one_amsgrad_to_minus_one():
     lr = lambda k: 0.1 / np.sqrt(k)
-    xa, _ = online_run(Adam(lr=lr, beta1=0.0, beta2=0.1, eps=1e-12), 3.0, 2400)
-    xm, _ = online_run(AMSGrad(lr=lr, beta1=0.0, beta2=0.1, eps=1e-12), 3.0, 2400)
+    xa, ra = online_run(Adam(lr=lr, beta1=0.0, beta2=0.1, eps=1e-12), 3.0, 2400)
+    xm, rm = online_run(AMSGrad(lr=lr, beta1=0.0, beta2=0.1, eps=1e-12), 3.0, 2400)
     assert xa[-3:].min() > 0.99 and xm[-3:].max() < -0.99
+    # average regret: parked at x = +1, each period of three costs 2C - 4 against x* = -1,
+    # so Adam's average tends to (2C - 4)/3 = 2/3 at C = 3; AMSGrad's tends to 0
+    _, ra_half = online_run(Adam(lr=lr, beta1=0.0, beta2=0.1, eps=1e-12), 3.0, 1200)
+    _, rm_half = online_run(AMSGrad(lr=lr, beta1=0.0, beta2=0.1, eps=1e-12), 3.0, 1200)
+    adam_late = (2400 * ra - 1200 * ra_half) / 1200           # steps 1201..2400
+    amsgrad_late = (2400 * rm - 1200 * rm_half) / 1200
+    assert abs(adam_late - 2 / 3) < 0.01, adam_late
+    assert abs(amsgrad_late) < 0.02, amsgrad_late
+    assert ra > 0.6 and rm < 0.1 and rm_half > rm      # AMSGrad's average keeps falling
     x_long, _ = online_run(Adam(lr=lr, beta1=0.0, beta2=0.999, eps=1e-12), 3.0, 3000)
     assert x_long[-1] < -0.99
 

@@ -20,7 +20,21 @@ OPTIMIZERS = {
     "nesterov": lambda: O.Nesterov(lr=0.05, gamma=0.9),
     "rmsprop": lambda: O.RMSprop(lr=3e-3, gamma=0.9),
     "adam": lambda: O.Adam(lr=1e-2),
+    # the rest of the course's optimizers, so that every one is trained on real data
+    "averaged_momentum": lambda: O.AveragedMomentum(lr=0.5, gamma=0.9),
+    "nesterov_framework": lambda: O.NesterovFramework(lr=0.05, gamma=0.9),
+    "adagrad": lambda: O.Adagrad(lr=0.05),
+    "adadelta": lambda: O.Adadelta(),                  # no learning rate needed
+    "rprop": lambda: O.Rprop(lr=1e-3),
+    "adamax": lambda: O.AdaMax(lr=1e-2),
+    "amsgrad": lambda: O.AMSGrad(lr=1e-2),
+    "adamw": lambda: O.AdamW(lr=1e-2),
 }
+
+
+def test_the_table_covers_every_optimizer_class():
+    from course_lib.landscapes import optimizer_classes
+    assert {type(make()).__name__ for make in OPTIMIZERS.values()} == set(optimizer_classes())
 
 
 @pytest.mark.parametrize("make", OPTIMIZERS.values(), ids=OPTIMIZERS.keys())
