@@ -97,10 +97,48 @@ def test_changing_the_function_resets_window_start_and_step_sizes(ex):
     assert (ex.x0.min, ex.x0.max) == S.window[0]
     assert ex.lr.value == pytest.approx(S.lr_gd) and ex.lr_adaptive.value == pytest.approx(S.lr_adaptive)
     assert ex.canvas.ax.get_xlim() == S.window[0]
-    assert ex.canvas.draws == draws + 2       # new contours, then the legend over them
+    assert ex.canvas.draws == draws + 1       # contours and legend in one full draw
     ex.y0.value = 0.0                         # on the ridge nothing leaves the saddle
     for tr in ex.traces.values():
         assert LS.steps_to_leave(tr, S.saddles[0], 0.5, direction=[0, 1]) is None
+
+
+def test_switching_back_reuses_the_kept_background(ex):
+    draws = ex.canvas.draws
+    ex.function.value = "Beale"
+    png_beale = ex.image.value
+    assert ex.canvas.draws == draws + 1
+    ex.function.value = "Rosenbrock"          # seen before, same legend: nothing drawn in full
+    ex.function.value = "Beale"
+    assert ex.canvas.draws == draws + 1 and ex.redraws == 4
+    assert ex.image.value == png_beale          # the same picture as the first time
+    assert ex.canvas.ax.get_xlim() == LS.beale().window[0]
+    ex.methods.value = ("SGD",)                 # a new legend: one full draw ...
+    ex.methods.value = ("SGD", "Momentum", "Adam")   # ... and back: kept
+    assert ex.canvas.draws == draws + 2
+
+
+def test_the_background_cache_is_bounded():
+    from course_lib.plotting.landscapes import TrajectoryCanvas
+    canvas = TrajectoryCanvas(cache_size=2)
+    L = LS.quadratic()
+    canvas.set_landscape(L)
+    for steps in (3, 4, 5):                     # three legends (labels carry no step count,
+        tr = minimize(LS.optimizer_classes()["SGD"](lr=10.0), L.grad, L.start, steps)
+        canvas.set_paths({f"SGD {steps}": tr})  # so each label is new)
+        assert canvas.render()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(canvas._backgrounds) == 2 and canvas.draws == 3
+    with pytest.raises(ValueError, match="at most"):
+        canvas.set_paths({str(i): tr for i in range(canvas.max_paths + 1)})
+
+
+def test_the_picture_is_a_small_palette_png(ex):
+    from io import BytesIO
+
+    from PIL import Image
+    img = Image.open(BytesIO(ex.image.value))
+    assert img.mode == "P" and img.size == (512, 336)
+    assert len(ex.image.value) < 40_000
 
 
 def test_selecting_optimizers_and_every_optimizer_at_once(ex):

@@ -1,5 +1,6 @@
 """The numerical core imports only numpy (and the standard library); sympy lives in proofs,
-matplotlib in plotting/, ipywidgets in widgets/ and quiz.py. Checked by reading the imports."""
+matplotlib only in plotting/ (the widgets draw through it), ipywidgets only in the interactive
+tools (widgets/ and quiz.py). Checked by reading the imports."""
 import ast
 import pathlib
 import sys
@@ -8,7 +9,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1] / "course_lib"
 ALLOWED = {
     "proofs.py": {"sympy"},
     "plotting": {"matplotlib", "IPython", "PIL"},  # PIL comes with matplotlib
-    "widgets": {"ipywidgets", "matplotlib", "IPython"},
+    "widgets": {"ipywidgets", "IPython"},          # figures come from plotting/
     "quiz.py": {"ipywidgets", "IPython"},
 }
 STDLIB = set(sys.stdlib_module_names)
@@ -43,5 +44,15 @@ def test_importing_the_core_does_not_load_heavy_packages():
     import subprocess
     code = ("import sys, course_lib.averages, course_lib.optimizers, course_lib.trace; "
             "print(sorted(m for m in ('sympy','matplotlib','ipywidgets') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_importing_the_widget_modules_loads_neither_matplotlib_nor_ipywidgets():
+    """Both are imported inside the functions that build a widget or a figure."""
+    import subprocess
+    code = ("import sys, course_lib.widgets.explorer, course_lib.widgets.averages, "
+            "course_lib.plotting.averages, course_lib.plotting.landscapes; "
+            "print(sorted(m for m in ('matplotlib','ipywidgets') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -4,9 +4,10 @@ r"""Pictures of optimizers on the test functions of :mod:`course_lib.landscapes`
 * :func:`plot_paths`: the trajectories of several runs on those contours;
 * :func:`plot_gaps`: $f(W_k) - f^*$ against the step $k$, log scale;
 * :func:`race_figure`: the standard picture of lesson 09 (three panels of paths, one of gaps);
-* :func:`compact`: a figure as a palette PNG, about 4 times smaller in a notebook;
+* :func:`compact`: a figure as a palette PNG, 6-9 times smaller in a notebook;
 * :func:`race_animation`: the runs racing, as a ``FuncAnimation``; :func:`race_html` renders
-  it with ``to_jshtml`` (frames embedded as PNG, so it plays in a static page too);
+  it as ``to_jshtml``'s player (frames embedded as PNG: it plays without a kernel, in any
+  page that runs scripts), about 50 kB per animation;
 * :class:`TrajectoryCanvas`: a figure drawn once whose paths are then moved, for the explorer
   of :mod:`course_lib.widgets.explorer`.
 
@@ -160,7 +161,7 @@ def race_figure(landscape: Landscape, traces: dict, groups: dict | None = None,
         plot_paths(landscape, {l: traces[l] for l in labels}, ax=ax,
                    title=f"{landscape.name}: {title}")
     plot_gaps(landscape, traces, ax=axes[len(groups)], legend=False,
-              title=f"{landscape.name}: $f(W_k)-f^*$, all runs (colours as in the maps)")
+              title=f"{landscape.name}: $f(W_k)-f^*$, all runs")
     for ax in axes[len(groups) + 1:]:
         ax.axis("off")
     # fixed margins: tight_layout would cost more than drawing the figure
@@ -169,8 +170,9 @@ def race_figure(landscape: Landscape, traces: dict, groups: dict | None = None,
 
 
 class CompactFigure:
-    """A figure rendered once to a palette PNG (about 4 times smaller than matplotlib's PNG
-    for line art); a notebook shows it as an ordinary PNG image, with or without a kernel."""
+    """A figure rendered once to a palette PNG (for lesson 09's line art 6-9 times smaller
+    than matplotlib's PNG); a notebook shows it as an ordinary PNG image, with or without a
+    kernel."""
 
     def __init__(self, png: bytes, width: int, height: int, colors: int):
         self.png, self.width, self.height, self.colors = png, width, height, colors
@@ -186,9 +188,14 @@ class CompactFigure:
         return f"<figure {self.width}x{self.height} px, {self.colors} colours>"
 
 
-def compact(fig, colors: int = 96) -> CompactFigure:
+def compact(fig, colors: int = 48) -> CompactFigure:
     """Render `fig` once, reduce it to `colors` colours, close it (so the notebook does not
-    show it twice) and return a :class:`CompactFigure`. ``PL.compact(PL.race_figure(...))``."""
+    show it twice) and return a :class:`CompactFigure`. ``PL.compact(PL.race_figure(...))``.
+
+    Measured on lesson 09's :func:`race_figure` (660x448 px, 13 runs, 2026-11-29): 19-35 kB
+    with 48 colours, against 160-220 kB for matplotlib's PNG of the same figure (Rosenbrock:
+    35 kB; 40 kB with 96 colours). With 32 colours the octree palette loses the legend's
+    frame and thins the contours, so 48 is the default."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg   # noqa: PLC0415
     from PIL import Image   # noqa: PLC0415  (a dependency of matplotlib)
     canvas = FigureCanvasAgg(fig)
@@ -196,7 +203,7 @@ def compact(fig, colors: int = 96) -> CompactFigure:
     rgba = np.asarray(canvas.buffer_rgba())
     img = Image.fromarray(rgba).convert("RGB").quantize(colors, method=Image.Quantize.FASTOCTREE)
     buf = io.BytesIO()
-    img.save(buf, format="png")
+    img.save(buf, format="png", optimize=True)
     try:
         import matplotlib.pyplot as plt   # noqa: PLC0415
         plt.close(fig)
@@ -242,15 +249,19 @@ def race_animation(landscape: Landscape, traces: dict, frames: int = 16,
     Frame j shows every path up to update k_j (:func:`frame_steps`, geometric spacing), a dot
     at each run's current point and k_j in the title. The contours are rendered once and shown
     as an image behind the paths, and so are the axes and the legend: a frame draws only the
-    paths, the dots and the title. The figure is a plain
+    paths, the dots and the title. That still picture is kept as ``anim.still`` (an RGBA
+    array) and shown through the figure image ``anim.still_image``. The figure is a plain
     :class:`matplotlib.figure.Figure`, so a notebook does not also show its last frame.
-    ``anim.to_jshtml()`` works; :func:`race_html` makes the same HTML about 4 times smaller.
+    ``anim.to_jshtml()`` works; :func:`race_html` makes the same picture much smaller.
     """
     from matplotlib.animation import FuncAnimation   # noqa: PLC0415
     from matplotlib.backends.backend_agg import FigureCanvasAgg   # noqa: PLC0415
     from matplotlib.figure import Figure   # noqa: PLC0415
 
-    fig = Figure(figsize=figsize, dpi=dpi)
+    # Even pixel sizes: the movie writers round an odd size down when they save, which
+    # would shift the moving paths off the still picture by a pixel.
+    w_px, h_px = (2 * round(s * dpi / 2) for s in figsize)
+    fig = Figure(figsize=(w_px / dpi, h_px / dpi), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_axes([0.1, 0.13, 0.55, 0.77])
     (x0, x1), (y0, y1) = landscape.window
@@ -282,7 +293,7 @@ def race_animation(landscape: Landscape, traces: dict, frames: int = 16,
     for a in [*ax.images, *[l for l in ax.lines if l not in lines and l not in dots], legend]:
         a.set_visible(False)
     ax.set_axis_off()
-    fig.figimage(still, xo=0, yo=0, origin="upper", zorder=-10)
+    still_image = fig.figimage(still, xo=0, yo=0, origin="upper", zorder=-10)
     title = ax.set_title("", fontsize=10)
 
     def draw(j):
@@ -295,15 +306,19 @@ def race_animation(landscape: Landscape, traces: dict, frames: int = 16,
         return [*lines, *dots, title]
 
     anim = FuncAnimation(fig, draw, frames=len(ks), interval=interval, blit=False, repeat=True)
-    anim.steps_shown = ks
+    anim.steps_shown, anim.still, anim.still_image = ks, still, still_image
     return anim
 
 
 class AnimationHTML:
-    """The HTML of a rendered animation; shows itself in a notebook and knows its size."""
+    """The HTML of a rendered animation; shows itself in a notebook and knows its size.
 
-    def __init__(self, html: str, frames: int):
+    `frame_bytes` are the sizes of the frames' PNGs and `still_bytes` that of the still
+    picture behind them (bytes before base64, which adds a third)."""
+
+    def __init__(self, html: str, frames: int, frame_bytes=(), still_bytes: int = 0):
         self.html, self.frames = html, frames
+        self.frame_bytes, self.still_bytes = list(frame_bytes), still_bytes
 
     @property
     def size(self) -> int:
@@ -317,16 +332,30 @@ class AnimationHTML:
         return f"<animation: {self.frames} frames, {self.size / 1e3:.0f} kB>"
 
 
+def _palette_png(rgba, colors: int) -> bytes:
+    """An RGBA array as a PNG of at most `colors` colours (transparency kept)."""
+    from PIL import Image   # noqa: PLC0415  (a dependency of matplotlib)
+    img = Image.fromarray(np.ascontiguousarray(rgba), "RGBA")
+    if img.getextrema()[3][0] == 255:               # opaque: no alpha channel to keep
+        img = img.convert("RGB")
+    buf = io.BytesIO()
+    img.quantize(colors, method=Image.Quantize.FASTOCTREE).save(buf, format="png", optimize=True)
+    return buf.getvalue()
+
+
 def _palette_writer(colors: int):
     """matplotlib's HTMLWriter, except that each frame is the canvas just drawn, reduced to a
-    palette of `colors` colours (line art loses nothing visible; PNG shrinks about 4x)."""
+    palette of `colors` colours (line art loses nothing visible), base64 without line breaks."""
     import base64   # noqa: PLC0415
     from matplotlib.animation import HTMLWriter   # noqa: PLC0415
-    from PIL import Image   # noqa: PLC0415  (a dependency of matplotlib)
 
     class PaletteHTMLWriter(HTMLWriter):
         # Animation.save has just drawn the frame on the Agg canvas (draw_idle draws at once)
         draw_again = False
+
+        def setup(self, *args, **kwargs):
+            super().setup(*args, **kwargs)
+            self.frame_bytes = []
 
         def grab_frame(self, **savefig_kwargs):
             if not self.embed_frames:
@@ -334,66 +363,100 @@ def _palette_writer(colors: int):
             canvas = self.fig.canvas
             if self.draw_again:
                 canvas.draw()
-            img = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
-            buf = io.BytesIO()
-            img.quantize(colors, method=Image.Quantize.FASTOCTREE).save(buf, format="png")
-            data = base64.encodebytes(buf.getvalue()).decode("ascii")
+            png = _palette_png(np.asarray(canvas.buffer_rgba()), colors)
+            data = base64.b64encode(png).decode("ascii")
+            self.frame_bytes.append(len(png))
             self._total_bytes += len(data)
             self._saved_frames.append(data)
 
     return PaletteHTMLWriter
 
 
-def race_html(landscape: Landscape, traces: dict, frames: int = 16, colors: int = 64,
+# matplotlib's player draws its buttons with Font Awesome icons, fetched from a CDN: plain
+# symbols instead, so the player needs nothing from the network.
+_ICONS = {"fa fa-minus": "&minus;", "fa fa-plus": "+", "fa fa-fast-backward": "|&#9664;&#9664;",
+          "fa fa-step-backward": "|&#9664;", "fa fa-play fa-flip-horizontal": "&#9664;",
+          "fa fa-pause": "&#10074;&#10074;", "fa fa-play": "&#9654;",
+          "fa fa-step-forward": "&#9654;|", "fa fa-fast-forward": "&#9654;&#9654;|"}
+
+
+def _self_contained(html: str) -> str:
+    """The player's HTML without its one external resource (the icon font's stylesheet)."""
+    import re   # noqa: PLC0415
+    html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
+    for cls, symbol in _ICONS.items():
+        html = html.replace(f'<i class="{cls}"></i>', symbol)
+    return html
+
+
+def race_html(landscape: Landscape, traces: dict, frames: int = 16, colors: int = 32,
               **kwargs) -> AnimationHTML:
-    """:func:`race_animation` as the HTML/JS player of ``to_jshtml`` (it plays in a static
-    page, no kernel needed), with palette PNG frames: about 8-12 kB per frame at the default
-    size, against about 45 kB with ``to_jshtml()`` (measured in lesson 09)."""
+    """:func:`race_animation` as the HTML/JS player of ``to_jshtml``, self-contained: the
+    frames are embedded as base64 PNG, no file or network access. The player needs a page
+    that runs scripts (JupyterLab, nbviewer, a built site); no kernel.
+
+    Made small in two ways. The still picture (contours, axes, legend) is embedded once, as
+    the CSS background of the player's ``<img>``; each frame holds only what moves (paths,
+    dots, title) on a transparent canvas. And every PNG is reduced to `colors` colours.
+    The player's buttons use plain symbols instead of matplotlib's Font Awesome icons (a
+    stylesheet fetched from a CDN), so the HTML needs nothing from the network.
+
+    Measured in lesson 09 (2026-11-29; it prints ``.size``, ``.frame_bytes`` and
+    ``.still_bytes`` of each): at the default size (410x256 px, 15-16 frames, 13 runs) an
+    animation takes 50-76 kB of HTML: a still picture of 6-11 kB, 1.2-2.8 kB per frame
+    (PNG bytes; base64 adds a third) and 8.5 kB of player code. ``anim.to_jshtml()`` of the
+    same animation took 1.35 MB for Rosenbrock's function (85 kB per frame).
+    ``tests/test_plotting_landscapes.py`` bounds the five at 90 kB each."""
+    import base64   # noqa: PLC0415
     import tempfile   # noqa: PLC0415
     from pathlib import Path   # noqa: PLC0415
     anim = race_animation(landscape, traces, frames=frames, **kwargs)
+    still = _palette_png(anim.still, colors)
+    anim.still_image.set_visible(False)              # frames: the moving parts only ...
+    anim._fig.patch.set_alpha(0.0)                   # ... on a transparent canvas
     writer = _palette_writer(colors)(fps=1000 / anim._interval, embed_frames=True,
                                      default_mode="once")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "race.html")
         anim.save(str(path), writer=writer)
         html = path.read_text()
-    return AnimationHTML(html, len(anim.steps_shown))
+    tag = '<img id="_anim_img'
+    if html.count(tag) != 1:
+        raise RuntimeError("matplotlib's HTML player changed: no single <img id=\"_anim_img...\">")
+    style = ("background: url(data:image/png;base64," + base64.b64encode(still).decode("ascii")
+             + ") no-repeat; background-size: 100% 100%;")
+    html = _self_contained(html.replace(tag, f'<img style="{style}" id="_anim_img'))
+    return AnimationHTML(html, len(anim.steps_shown), writer.frame_bytes, len(still))
 
 
 # -- the explorer's figure ------------------------------------------------------------------
 
 class TrajectoryCanvas:
-    """A contour figure drawn once per landscape; afterwards only the paths move.
+    """A contour figure whose paths move over a kept background, for the explorer.
 
-    :meth:`set_landscape` draws the contours and keeps the rendered background (with the
-    legend, which :meth:`set_paths` redraws only when the labels change).
-    :meth:`set_paths` changes the lines' data (``set_data``) and the message;
+    :meth:`set_landscape` switches the function (it only sets the window; nothing is drawn).
+    :meth:`set_paths` changes the lines' data (``set_data``) and the message; the background
+    (contours, axes, legend) is drawn in full only for a (function, legend) pair not seen
+    before, and kept: switching back to a function, or back to a selection, reuses it
+    (up to `cache_size` backgrounds, about 0.7 MB each at the default size).
     :meth:`render` is the one redraw: it restores the background, draws the lines and the
-    message on top (blitting on the Agg canvas) and returns the PNG bytes.
-    Headless: no pyplot, no display.
+    message on top (blitting on the Agg canvas) and returns the PNG bytes (`colors` colours).
+    Headless: no pyplot, no display. ``draws`` counts full draws, ``renders`` redraws.
     """
 
-    def __init__(self, figsize=(6.4, 4.2), dpi: int = 80, max_paths: int = 16):
+    def __init__(self, figsize=(6.4, 4.2), dpi: int = 80, max_paths: int = 16,
+                 cache_size: int = 12, colors: int = 64):
         from matplotlib.backends.backend_agg import FigureCanvasAgg   # noqa: PLC0415
         from matplotlib.figure import Figure   # noqa: PLC0415
         self.fig = Figure(figsize=figsize, dpi=dpi)
         self.canvas = FigureCanvasAgg(self.fig)
-        self.ax = self.fig.add_axes([0.08, 0.11, 0.64, 0.8])
-        self.max_paths = max_paths
-        self.landscape = None
-        self.lines, self.ends, self.legend = [], [], None
-        self._background, self._legend_keys = None, None
-        self.draws = 0            # full draws (one per landscape)
-        self.renders = 0          # redraws of the paths
-
-    def set_landscape(self, landscape: Landscape):
-        ax = self.ax
-        ax.clear()
-        plot_landscape(landscape, ax, n=100, levels=14)
+        self.ax = ax = self.fig.add_axes([0.1, 0.11, 0.62, 0.8])
+        self.max_paths, self.cache_size, self.colors = max_paths, cache_size, colors
+        self.landscape, self.legend = None, None
+        # the moving parts, made once; animated: a full draw skips them
         self.start_dot, = ax.plot([], [], "o", color="k", ms=5, zorder=6, animated=True)
         self.lines, self.ends = [], []
-        for _ in range(self.max_paths):
+        for _ in range(max_paths):
             (ln,) = ax.plot([], [], lw=1.6, animated=True)
             (en,) = ax.plot([], [], "o", ms=4, animated=True)
             self.lines.append(ln)
@@ -401,18 +464,55 @@ class TrajectoryCanvas:
         self.message = ax.text(0.02, 0.02, "", transform=ax.transAxes, fontsize=8, color="C3",
                                va="bottom", animated=True,
                                bbox=dict(facecolor="w", alpha=0.8, edgecolor="none"))
+        self._shown, self._still = None, []    # the landscape whose contours are in the axes
+        self._backgrounds = {}                  # (id, legend keys) -> (landscape, region)
+        self._background, self._legend_keys = None, None
+        self.draws = 0            # full draws (one per new function/legend pair)
+        self.renders = 0          # redraws of the paths
+
+    def set_landscape(self, landscape: Landscape):
+        """Switch to `landscape`. Draws nothing: the next :meth:`set_paths` (or
+        :meth:`render`) finds its background in the cache or draws it."""
+        (x0, x1), (y0, y1) = landscape.window
+        self.ax.set(xlim=(x0, x1), ylim=(y0, y1))     # the paths are placed with this window
         self.landscape = landscape
-        self.canvas.draw()                     # contours only: the animated artists are skipped
+        self._background, self._legend_keys = None, None
+
+    def _draw_background(self, keys):
+        """Find or draw the background for the current landscape and legend `keys`."""
+        from matplotlib.lines import Line2D   # noqa: PLC0415
+        L, key = self.landscape, (id(self.landscape), keys)
+        hit = self._backgrounds.get(key)
+        if hit is not None and hit[0] is L:
+            self._background = hit[1]
+            return
+        if self._shown is not L:                # contours of another function: replace them
+            for a in self._still:
+                a.remove()
+            before = set(self.ax.get_children())
+            plot_landscape(L, self.ax, n=100, levels=14)
+            self._still = [a for a in self.ax.get_children() if a not in before]
+            self._shown = L
+        if self.legend is not None:
+            self.legend.remove()
+        handles = [Line2D([], [], color=c, linestyle=ls, lw=1.6, label=lab) for lab, c, ls in keys]
+        self.legend = self.fig.legend(handles=handles, loc="center right", fontsize=7,
+                                      frameon=False, bbox_to_anchor=(0.995, 0.5)) \
+            if handles else None
+        self.canvas.draw()                      # contours + legend; animated artists skipped
         self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-        self._legend_keys = None               # set_paths redraws with the legend
+        self._backgrounds[key] = (L, self._background)
+        while len(self._backgrounds) > self.cache_size:
+            self._backgrounds.pop(next(iter(self._backgrounds)))   # the oldest
         self.draws += 1
 
     def set_paths(self, traces: dict, message: str = ""):
         """Move the lines onto the runs (label -> Trace); the rest of the pool is emptied.
 
-        The legend is part of the kept background: it is redrawn (one full draw) only when
-        the labels change (another selection, or a run that starts or stops diverging)."""
-        from matplotlib.lines import Line2D   # noqa: PLC0415
+        The legend is part of the background: a new one (another selection, or a run that
+        starts or stops diverging) means another background, drawn once and kept."""
+        if self.landscape is None:
+            raise ValueError("call set_landscape before set_paths")
         if len(traces) > self.max_paths:
             raise ValueError(f"traces must hold at most {self.max_paths} runs, got {len(traces)}")
         items = list(traces.items())
@@ -432,29 +532,25 @@ class TrajectoryCanvas:
             else:
                 ln.set_data([], [])
                 en.set_data([], [])
-        if tuple(keys) != self._legend_keys:
-            if self.legend is not None:
-                self.legend.remove()
-            handles = [Line2D([], [], color=c, linestyle=ls, lw=1.6, label=lab)
-                       for lab, c, ls in keys]
-            self.legend = self.fig.legend(handles=handles, loc="center right", fontsize=7,
-                                          frameon=False, bbox_to_anchor=(0.995, 0.5)) \
-                if handles else None
-            self.canvas.draw()                 # contours + legend; animated artists skipped
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        if not items:
+            self.start_dot.set_data([], [])
+        if tuple(keys) != self._legend_keys or self._background is None:
+            self._draw_background(tuple(keys))
             self._legend_keys = tuple(keys)
-            self.draws += 1
         self.message.set_text(message)
 
     def render(self) -> bytes:
-        """The one redraw per change: background + paths + legend + message, as PNG bytes."""
-        from matplotlib.image import imsave   # noqa: PLC0415
+        """The one redraw per change: background + paths + message, as PNG bytes."""
+        from PIL import Image   # noqa: PLC0415  (a dependency of matplotlib)
+        if self._background is None:
+            self._draw_background(self._legend_keys or ())
         renderer = self.canvas.get_renderer()
         self.canvas.restore_region(self._background)
         for a in [self.start_dot, *self.lines, *self.ends, self.message]:
             a.draw(renderer)
-        buf = io.BytesIO()
-        imsave(buf, np.asarray(self.canvas.buffer_rgba()), format="png",
-               pil_kwargs={"compress_level": 1})
+        img = Image.fromarray(np.asarray(self.canvas.buffer_rgba())).convert("RGB")
+        buf = io.BytesIO()     # a palette PNG: 3 times smaller than RGBA and faster to write
+        img.quantize(self.colors, method=Image.Quantize.FASTOCTREE).save(
+            buf, format="png", compress_level=1)
         self.renders += 1
         return buf.getvalue()

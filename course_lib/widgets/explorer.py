@@ -6,12 +6,14 @@ with one redraw. Every run goes through :func:`course_lib.trace.minimize`, which
 divergence and says so: the explorer then shows the path up to the last finite point, a cross
 at its end and a message. No callback raises, whatever the sliders say.
 
-How a change becomes a picture: the contours are drawn once per function
-(:class:`course_lib.plotting.landscapes.TrajectoryCanvas`); a change only moves the lines'
-data (``set_data``) and redraws them over the kept background, then the PNG goes into an
-``ipywidgets.Image``. This needs no interactive matplotlib backend (ipympl), works headless
-(the tests set widget values and read the model), and ``benchmarks/explorer_redraw.py``
-times it.
+How a change becomes a picture: all drawing is done by
+:class:`course_lib.plotting.landscapes.TrajectoryCanvas` (this module imports no
+matplotlib). The background (contours, axes, legend) is drawn once per function and legend
+and kept, so switching back to a function costs no drawing; a change only moves the lines'
+data (``set_data``) and redraws them over the kept background, then the PNG (a 64-colour
+palette PNG, about 20 kB) goes into an ``ipywidgets.Image``. This needs no interactive
+matplotlib backend (ipympl), works headless (the tests set widget values and read the
+model), and ``benchmarks/explorer_redraw.py`` times it (figures in ``benchmarks/README.md``).
 
 Two step-size sliders, because the two families read ``lr`` differently:
 
