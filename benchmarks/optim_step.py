@@ -69,7 +69,8 @@ def build_rows(lr=1e-3):
             eq = opt.torch_equivalent()
         except NotImplementedError:
             eq = None
-        k = len([f for f in opt.State._fields if f != "t"])
+        state = opt.init(np.zeros(1))      # buffers a flag leaves off are None: not counted
+        k = len([f for f in state._fields if f != "t" and getattr(state, f) is not None])
         rows.append((name, opt, eq, k))
     return rows
 

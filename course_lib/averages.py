@@ -50,6 +50,11 @@ def _symbolic(x) -> bool:
     return type(x).__module__.split(".")[0] == "sympy"
 
 
+GAMMA_WHY = ("gamma_t is the weight of the old value C_{t-1} and 1 - gamma_t that of the new "
+             "input: below 0 a weight turns negative, and at 1 or above every new input is "
+             "ignored (or subtracted)")
+
+
 def _check_gamma(gamma: Gamma, T: int):
     """Validate every gamma_t for t = 1..T before any work is done."""
     for t in range(1, T + 1):
@@ -57,8 +62,7 @@ def _check_gamma(gamma: Gamma, T: int):
         if _symbolic(g):
             continue
         # gamma_1 = 0 is allowed (the plain mean starts that way); gamma_t = 1 never forgets
-        check_range(f"gamma (at t={t})", g, 0, 1,
-                    why="gamma_t weighs the old value; gamma_t = 1 would ignore every new input")
+        check_range(f"gamma (at t={t})", g, 0, 1, why=GAMMA_WHY)
 
 
 def running_averages(xs: Iterable, gamma: Gamma, C0=0):
@@ -66,6 +70,7 @@ def running_averages(xs: Iterable, gamma: Gamma, C0=0):
 
     `xs` is a sequence of numbers or of equally shaped arrays (or sympy symbols);
     `gamma` is a constant, a sequence gamma_1..gamma_T, or a function t -> gamma_t.
+    `C0` is a scalar (0 in the notes) or an array shaped like each input.
     Returns a list [C_1, ..., C_T].
 
     >>> running_averages([1.0, 2.0, 3.0], lambda t: (t - 1) / t)   # the plain means
@@ -81,6 +86,9 @@ def running_averages(xs: Iterable, gamma: Gamma, C0=0):
     for i, x in enumerate(xs):
         check_finite(f"xs[{i}]", x)
         check_same_shape(f"xs[{i}]", x, "xs[0]", xs[0])
+    check_finite("C0", C0)
+    if is_numeric(C0) and np.ndim(C0) > 0:     # a scalar C0 is fine; an array must match
+        check_same_shape("C0", C0, "each input xs[0]", xs[0])
     C, out = C0, []
     for t, c in enumerate(xs, start=1):
         C = running_average(C, c, gamma_at(gamma, t))   # C_t
@@ -99,6 +107,9 @@ def debias(avg, gamma, t: int):
     """
     if is_numeric(t) and np.any(np.asarray(t) < 1):
         raise ValueError(f"t must be >= 1 (the number of inputs averaged so far), got {t}")
+    if not _symbolic(gamma):
+        check_range("gamma", gamma, 0, 1, why="debias divides by 1 - gamma^t, which is 0 at "
+                    "gamma = 1 (C_t stays at C_0 = 0 and there is nothing to correct)")
     return avg / (1 - gamma ** t)   # C_t / (1 - gamma^t)
 
 
@@ -110,8 +121,10 @@ def moving_average_weights(gamma, T: int):
     >>> [round(w, 3) for w in moving_average_weights(0.5, 3)]
     [0.125, 0.25, 0.5]
     """
-    if T < 1:
-        raise ValueError(f"T must be >= 1, got {T}")
+    if _symbolic(T) or not isinstance(T, (int, np.integer)) or T < 1:
+        raise ValueError(f"T must be an integer >= 1 (the number of inputs), got {T!r}")
+    if not _symbolic(gamma):
+        check_range("gamma", gamma, 0, 1, why=GAMMA_WHY)
     return [gamma ** (T - t) * (1 - gamma) for t in range(1, T + 1)]
 
 
@@ -122,7 +135,7 @@ def mean_gammas(t: int):
 
 def effective_window(gamma):
     r"""About how many recent inputs dominate: $1/(1-\gamma)$ (the weights' mean age + 1)."""
-    check_range("gamma", gamma, 0, 1)
+    check_range("gamma", gamma, 0, 1, why=GAMMA_WHY)
     return 1 / (1 - gamma)
 
 
@@ -170,7 +183,7 @@ class IterateAverage:
         t = self.t + 1
         g = gamma_at(self.gamma, t)
         if not _symbolic(g):
-            check_range(f"gamma (at t={t})", g, 0, 1)
+            check_range(f"gamma (at t={t})", g, 0, 1, why=GAMMA_WHY)
         check_finite("w", w)
         if self.t > 0:
             check_same_shape("w", w, "the averaged iterates", self.value)

@@ -7,6 +7,11 @@ learning / SGD (N updates per epoch), anything in between is minibatch descent.
 ``shuffle=True`` draws a fresh random permutation each epoch (stochastic gradient descent);
 ``shuffle=False`` keeps the data's own order every epoch (and can cycle, [IU-2]).
 
+Seeds: the shuffles come from ``np.random.default_rng(seed)`` with ``seed=0`` by default, so
+a call without a seed is reproducible (the course's rule: random numbers are seeded). Pass
+another integer (or a ``np.random.Generator``) to get a different order; ``seed=None`` is
+refused, because an unseeded run could not be repeated.
+
 >>> [idx.tolist() for _, idx in minibatches(5, 2, epochs=1, shuffle=False)]
 [[0, 1], [2, 3], [4]]
 """
@@ -43,12 +48,24 @@ def updates_per_epoch(N, b, drop_last=False):
     return N // b if drop_last else -(-N // b)
 
 
-def minibatches(N, b, epochs=1, shuffle=True, seed=None, drop_last=False
+def _rng(seed):
+    """The shuffling generator: a Generator as given, else default_rng of an integer seed."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0 or a np.random.Generator, got {seed!r}: "
+                         "every shuffle in the course is seeded so that a run can be repeated "
+                         "(the default is seed=0)")
+    return np.random.default_rng(seed)
+
+
+def minibatches(N, b, epochs=1, shuffle=True, seed=0, drop_last=False
                 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield ``(epoch, indices)`` for ``epochs`` passes over N examples in batches of b.
 
-    ``shuffle=True`` reshuffles every epoch with ``np.random.default_rng(seed)`` (a Generator
-    may be passed as ``seed``); ``shuffle=False`` keeps the order 0..N-1. The last batch of an
+    ``shuffle=True`` reshuffles every epoch with ``np.random.default_rng(seed)``, ``seed=0``
+    unless given (a Generator may be passed as ``seed``); ``shuffle=False`` keeps the order
+    0..N-1. The last batch of an
     epoch is smaller when b does not divide N, unless ``drop_last``.
 
     >>> [idx.tolist() for _, idx in minibatches(4, 2, epochs=2, seed=0)]
@@ -57,7 +74,7 @@ def minibatches(N, b, epochs=1, shuffle=True, seed=None, drop_last=False
     N, b = check_batch(N, b)
     if not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = _rng(seed)
     stop = N - N % b if drop_last else N
     for e in range(epochs):
         order = rng.permutation(N) if shuffle else np.arange(N)
@@ -75,7 +92,7 @@ class MinibatchRun:
     message: str = ""
 
 
-def run_minibatch(optimizer, grad: Callable, w0, N, b, epochs=1, shuffle=True, seed=None,
+def run_minibatch(optimizer, grad: Callable, w0, N, b, epochs=1, shuffle=True, seed=0,
                   batch_loss: Callable = None, on_epoch: Callable = None,
                   limit: float = 1e12) -> MinibatchRun:
     """Minibatch descent with any course optimizer.
@@ -83,6 +100,7 @@ def run_minibatch(optimizer, grad: Callable, w0, N, b, epochs=1, shuffle=True, s
     ``grad(w, idx)`` returns the average gradient of the examples ``idx`` at w (it must be the
     MEAN, not the sum, so that the step size means the same for every b). ``batch_loss(w, idx)``,
     if given, is recorded before each update (the cheap progress measure of [VM-5]).
+    ``seed`` (default 0) fixes the shuffles, as in :func:`minibatches`.
     ``on_epoch(epoch, w)`` is called after each epoch (for a held-out loss or a
     :class:`course_lib.schedules.ReduceOnPlateau`). Divergence ends the run early, with
     ``diverged_at`` set, and never raises.
@@ -96,6 +114,9 @@ def run_minibatch(optimizer, grad: Callable, w0, N, b, epochs=1, shuffle=True, s
     """
     N, b = check_batch(N, b)
     check_finite("w0", w0)
+    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+    _rng(seed)                                   # refuse a bad seed before anything runs
     state = optimizer.init(w0)
     w, ws, ends, losses = w0, [w0], [], []
     diverged_at, msg = None, ""

@@ -2,15 +2,21 @@
 
 A :class:`Quiz` is plain data (statements, which are true, and why), so a test can check
 the answers. ``quiz.show()`` puts up checkboxes and a "Check" button with feedback per
-statement in a live kernel, and, for readers of a static page (no kernel), the worked
-answers folded under a ``<details>`` block that renders everywhere.
+statement in a live kernel. Where widgets do not render (GitHub, a static HTML export, a
+notebook opened without its kernel) the same call leaves a readable quiz behind: the
+question with its statements as an unticked checklist, so the reader can decide first, and
+only then the worked answers, folded under a ``<details>`` block that renders everywhere.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["Statement", "Quiz"]
+__all__ = ["Statement", "Quiz", "STATIC_NOTE"]
+
+#: what a page without widget support shows in place of the checkboxes
+STATIC_NOTE = ("[interactive quiz: run the notebook to tick the boxes and press Check; "
+               "the same statements follow as a checklist]")
 
 
 @dataclass(frozen=True)
@@ -61,9 +67,14 @@ class Quiz:
         return (f"<details><summary>Worked answers (try first)</summary><ul>{rows}</ul>"
                 f"</details>")
 
-    def _repr_markdown_(self):
+    def checklist_markdown(self) -> str:
+        """The question and its statements as an unticked checklist (no answers)."""
         items = "\n".join(f"- [ ] {s.text}" for s in self.statements)
-        return f"**{self.question}** (select all that are true)\n\n{items}\n\n" + self.answers_markdown()
+        return f"**{self.question}** (select all that are true)\n\n{items}"
+
+    def _repr_markdown_(self):
+        """The static quiz: the checklist first, then the folded worked answers."""
+        return self.checklist_markdown() + "\n\n" + self.answers_markdown()
 
     # -- live part (ipywidgets) --------------------------------------------
     def widget(self):
@@ -89,7 +100,16 @@ class Quiz:
         return box
 
     def show(self):
-        """Display the live quiz and, for static readers, the folded worked answers."""
+        """Display the live quiz, then the static quiz for pages without widgets.
+
+        The widget's plain-text fallback (what a front end without widget support prints)
+        is a one-line note instead of the widget's repr. The static quiz is
+        :meth:`_repr_markdown_`: the statements as a checklist, then the worked answers
+        folded, so a reader without a kernel can still try before looking.
+        """
         from IPython.display import Markdown, display   # noqa: PLC0415
-        display(self.widget())
-        display(Markdown(self.answers_markdown()))
+        box = self.widget()
+        bundle = dict(box._repr_mimebundle_())
+        bundle["text/plain"] = STATIC_NOTE
+        display(bundle, raw=True)
+        display(Markdown(self._repr_markdown_()))

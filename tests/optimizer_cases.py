@@ -101,6 +101,19 @@ def _rmsprop_by_hand(lr, gamma, eps):
     return f
 
 
+def _rmsprop_flags_by_hand(lr, gamma, eps, lam, mu):
+    """weight_decay = lam, centered, momentum = mu, as torch.optim.RMSprop computes them."""
+    def f(g1, g2):
+        g1 = g1 + lam * _W0                           # L2: g_t + lambda W_{t-1}
+        G1, gbar1 = (1 - gamma) * g1 ** 2, (1 - gamma) * g1
+        b1 = g1 / (np.sqrt(G1 - gbar1 ** 2) + eps)    # b_0 = 0; centered: root of the variance
+        g2 = g2 + lam * (_W0 - lr * b1)
+        G2, gbar2 = gamma * G1 + (1 - gamma) * g2 ** 2, gamma * gbar1 + (1 - gamma) * g2
+        b2 = mu * b1 + g2 / (np.sqrt(G2 - gbar2 ** 2) + eps)
+        return [-lr * b1, -lr * b2]
+    return f
+
+
 def _adadelta_by_hand(rho, eps, lr):
     def f(g1, g2):
         E1 = (1 - rho) * g1 ** 2
@@ -153,6 +166,11 @@ def _betas(rng):
     return {"beta1": rng.uniform(0.0, 0.95), "beta2": rng.uniform(0.9, 0.9999)}
 
 
+def _maybe(rng, lo, hi):
+    """An option's value for the torch check: 0 (off) or uniform in [lo, hi), even odds."""
+    return rng.uniform(lo, hi) if rng.random() < 0.5 else 0.0
+
+
 def _contracting(rng, L, **more):
     """lr and eps for the 200-step torch comparison of the methods that divide by a root.
 
@@ -171,25 +189,42 @@ CASES += [
     Case("adagrad", lambda: O.Adagrad(lr=0.5, eps=1e-10, G0=0.1, lr_decay=0.1),
          _adagrad_by_hand(0.5, 1e-10, 0.1, 0.1),
          bad={"lr": [-0.1, 0.0, np.nan], "eps": [-1e-8, np.inf], "G0": [-0.1],
-              "lr_decay": [-0.1, np.nan]},
+              "lr_decay": [-0.1, np.nan], "weight_decay": [-0.1, np.nan]},
          kwargs={"lr": 0.5, "eps": 1e-10, "G0": 0.1, "lr_decay": 0.1},
          random=lambda rng, L: O.Adagrad(lr=rng.uniform(0.05, 1.0), eps=_log_uniform(rng, 1e-10, 1e-3),
-                                         G0=rng.uniform(0.0, 1.0), lr_decay=rng.uniform(0.0, 0.05)),
+                                         G0=rng.uniform(0.0, 1.0), lr_decay=rng.uniform(0.0, 0.05),
+                                         weight_decay=_maybe(rng, 0.01, 0.5)),
          converge_kwargs={"lr": 0.5}),
     Case("rmsprop", lambda: O.RMSprop(lr=0.1, gamma=0.9, eps=1e-8),
          _rmsprop_by_hand(0.1, 0.9, 1e-8),
-         bad={"lr": [-0.1, 0.0], "gamma": [-0.1, 1.0, np.nan], "eps": [-1e-8]},
+         bad={"lr": [-0.1, 0.0], "gamma": [-0.1, 1.0, np.nan], "eps": [-1e-8],
+              "weight_decay": [-0.01, np.inf], "momentum": [-0.1, 1.0, 1.5, np.nan]},
          kwargs={"lr": 0.1, "gamma": 0.9, "eps": 1e-8},
-         random=lambda rng, L: O.RMSprop(**_contracting(rng, L, gamma=rng.uniform(0.8, 0.999))),
+         random=lambda rng, L: O.RMSprop(**_contracting(rng, L, gamma=rng.uniform(0.8, 0.999)),
+                                         weight_decay=_maybe(rng, 0.01, 0.5),
+                                         momentum=_maybe(rng, 0.1, 0.9),
+                                         centered=bool(rng.random() < 0.5)),
          converge_kwargs={"lr": 0.01}),
+    # every option on at once, so each shared check (lists, sympy, schedules, torch) meets them
+    Case("rmsprop_flags", lambda: O.RMSprop(lr=0.1, gamma=0.9, eps=1e-8, weight_decay=0.1,
+                                            momentum=0.5, centered=True),
+         _rmsprop_flags_by_hand(0.1, 0.9, 1e-8, 0.1, 0.5),
+         bad={"momentum": [1.0], "weight_decay": [-0.1]},   # centered: test_adaptive.py
+         kwargs={"lr": 0.1, "gamma": 0.9, "eps": 1e-8, "weight_decay": 0.1, "momentum": 0.5,
+                 "centered": True},
+         random=lambda rng, L: O.RMSprop(**_contracting(rng, L, gamma=rng.uniform(0.8, 0.999)),
+                                         weight_decay=rng.uniform(0.01, 0.5),
+                                         momentum=rng.uniform(0.1, 0.9), centered=True),
+         converge_kwargs={"lr": 0.01, "momentum": 0.5, "centered": True, "weight_decay": 0.1}),
     # Adadelta with a constant factor keeps oscillating on a deterministic quadratic (its
     # effective step grows as the gradients shrink; lesson 07 shows it): converge with a 1/t factor
     Case("adadelta", lambda: O.Adadelta(rho=0.9, eps=1e-6, lr=0.5),
          _adadelta_by_hand(0.9, 1e-6, 0.5),
-         bad={"rho": [-0.1, 1.0, 2.0], "eps": [0.0, -1e-6], "lr": [-1.0, 0.0]},
+         bad={"rho": [-0.1, 1.0, 2.0], "eps": [0.0, -1e-6], "lr": [-1.0, 0.0],
+              "weight_decay": [-0.01]},
          kwargs={"rho": 0.9, "eps": 1e-6, "lr": 0.5},
          random=lambda rng, L: O.Adadelta(rho=rng.uniform(0.8, 0.99), eps=_log_uniform(rng, 1e-6, 1e-2),
-                                          lr=rng.uniform(0.05, 0.3)),
+                                          lr=rng.uniform(0.05, 0.3), weight_decay=_maybe(rng, 0.01, 0.5)),
          converge_kwargs={"rho": 0.9, "eps": 1e-2, "lr": lambda t: 100 / (100 + t)}),
     Case("rprop", lambda: O.Rprop(lr=0.1, eta_minus=0.5, eta_plus=1.2),
          _rprop_by_hand(0.1, 0.5, 1.2),
@@ -207,19 +242,23 @@ CASES += [
               "eps": [-1e-8, np.nan], "weight_decay": [-0.01]},
          kwargs={"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
          random=lambda rng, L: O.Adam(**_contracting(rng, L, **_betas(rng)),
-                                      weight_decay=rng.uniform(0.0, 0.1)),
+                                      weight_decay=_maybe(rng, 0.01, 0.1)),
          converge_kwargs={"lr": 0.05}),
     Case("amsgrad", lambda: O.AMSGrad(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8),
          _adam_by_hand(0.1, 0.9, 0.999, 1e-8, amsgrad=True),
-         bad={"lr": [0.0], "beta1": [1.0], "beta2": [-0.5, 1.0], "eps": [-1.0]},
+         bad={"lr": [0.0], "beta1": [1.0], "beta2": [-0.5, 1.0], "eps": [-1.0],
+              "weight_decay": [-0.01]},
          kwargs={"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-         random=lambda rng, L: O.AMSGrad(**_contracting(rng, L, **_betas(rng))),
+         random=lambda rng, L: O.AMSGrad(**_contracting(rng, L, **_betas(rng)),
+                                         weight_decay=_maybe(rng, 0.01, 0.1)),
          converge_kwargs={"lr": 0.05}),
     Case("adamax", lambda: O.AdaMax(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8),
          _adamax_by_hand(0.1, 0.9, 0.999, 1e-8),
-         bad={"lr": [-0.002], "beta1": [1.0, -0.1], "beta2": [1.0], "eps": [-1e-8]},
+         bad={"lr": [-0.002], "beta1": [1.0, -0.1], "beta2": [1.0], "eps": [-1e-8],
+              "weight_decay": [-0.01]},
          kwargs={"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-         random=lambda rng, L: O.AdaMax(**_contracting(rng, L, **_betas(rng))),
+         random=lambda rng, L: O.AdaMax(**_contracting(rng, L, **_betas(rng)),
+                                        weight_decay=_maybe(rng, 0.01, 0.1)),
          converge_kwargs={"lr": 0.05}),
     # the shared sympy check substitutes only g; AdamW's step also holds w, so
     # tests/test_adaptive.py runs AdamW on symbols itself

@@ -94,8 +94,10 @@ def test_with_beta1_squared_above_beta2_the_step_is_unbounded():
 
 @pytest.mark.parametrize("make", [lambda: O.Adam(lr=0.01, eps=0.0), lambda: O.RMSprop(lr=0.01, eps=0.0),
                                   lambda: O.Adagrad(lr=0.1, eps=0.0), lambda: O.AdaMax(lr=0.01, eps=0.0),
-                                  lambda: O.AMSGrad(lr=0.01, eps=0.0), lambda: O.Rprop(lr=0.01)],
-                         ids=["adam", "rmsprop", "adagrad", "adamax", "amsgrad", "rprop"])
+                                  lambda: O.AMSGrad(lr=0.01, eps=0.0), lambda: O.Rprop(lr=0.01),
+                                  lambda: O.RMSprop(lr=0.01, eps=0.0, centered=True, momentum=0.5)],
+                         ids=["adam", "rmsprop", "adagrad", "adamax", "amsgrad", "rprop",
+                              "rmsprop-centered-momentum"])
 @pytest.mark.parametrize("c", [1e-6, 0.3, 1e5])
 def test_steps_are_invariant_to_rescaling_the_gradients_when_eps_is_zero(make, c):
     rng = np.random.default_rng(1)
@@ -232,12 +234,23 @@ def test_adam_t_is_one_on_the_first_step_and_the_first_step_is_lr_sign_g():
     np.testing.assert_allclose(step, [-0.01, 0.01], rtol=1e-14)
 
 
-def test_adam_weight_decay_is_l2_in_the_loss():
+@pytest.mark.parametrize("make", [
+    lambda **kw: O.Adam(lr=0.05, **kw), lambda **kw: O.AMSGrad(lr=0.05, **kw),
+    lambda **kw: O.AdaMax(lr=0.05, **kw), lambda **kw: O.Adagrad(lr=0.3, lr_decay=0.1, **kw),
+    lambda **kw: O.RMSprop(lr=0.01, **kw), lambda **kw: O.RMSprop(lr=0.01, centered=True,
+                                                                   momentum=0.5, **kw),
+    lambda **kw: O.Adadelta(lr=0.5, eps=1e-4, **kw)],
+    ids=["adam", "amsgrad", "adamax", "adagrad", "rmsprop", "rmsprop-centered-momentum", "adadelta"])
+def test_weight_decay_is_l2_in_the_loss(make):
+    """weight_decay = lambda runs the method on the gradient of J + lambda/2 |W|^2, the L2
+    term added before anything else; AdamW (below) is the decoupled alternative."""
     A, lam = np.diag([1.0, 3.0]), 0.1
     grad = lambda w: A @ w - 1.0
-    a = minimize(O.Adam(lr=0.05, weight_decay=lam), grad, np.ones(2), 100).ws
-    b = minimize(O.Adam(lr=0.05), lambda w: grad(w) + lam * w, np.ones(2), 100).ws
+    a = minimize(make(weight_decay=lam), grad, np.ones(2), 100).ws
+    b = minimize(make(), lambda w: grad(w) + lam * w, np.ones(2), 100).ws
     np.testing.assert_allclose(a, b, rtol=1e-13)
+    c = minimize(make(), grad, np.ones(2), 100).ws
+    assert np.max(np.abs(a - c)) > 1e-3                  # and the decay does change the run
 
 
 def test_adamw_decay_is_decoupled_and_differs_from_l2():
@@ -278,6 +291,36 @@ def test_adadelta_first_step_is_set_by_eps_and_lr_does_not_enter_the_average():
     np.testing.assert_array_equal(sa.Edx2, sb.Edx2)      # the unscaled update is averaged
 
 
+def test_eps_placement_matters_for_adagrad():
+    """Ours (and PyTorch's): eta g / (sqrt(G_t) + eps); eps inside the root gives other steps."""
+    lr, eps, G0 = 0.5, 0.3, 0.1
+    gs = np.array([[0.5, -0.2], [0.1, 0.4], [-0.3, 0.05]])
+    steps, _ = _run(O.Adagrad(lr=lr, eps=eps, G0=G0), gs)
+    G = G0 + np.cumsum(gs ** 2, axis=0)                  # G_t = G_0 + sum of g_s^2
+    outside = -lr * gs / (np.sqrt(G) + eps)
+    inside = -lr * gs / np.sqrt(G + eps)
+    np.testing.assert_allclose(steps, outside, rtol=1e-14)
+    assert np.min(np.abs(steps - inside) / np.abs(inside)) > 1e-3   # every step, by > 0.1 %
+
+
+def test_eps_placement_matters_for_adam():
+    """Ours (and PyTorch's, the paper's): eps outside the root AFTER the bias correction,
+    m_hat / (sqrt(v_hat) + eps); eps inside the root, sqrt(v_hat + eps), gives other steps."""
+    lr, b1, b2, eps = 0.1, 0.9, 0.999, 0.05
+    gs = np.array([[0.2, -0.1], [0.1, 0.3], [-0.05, 0.2]])
+    steps, _ = _run(O.Adam(lr=lr, beta1=b1, beta2=b2, eps=eps), gs)
+    t = np.arange(1, 4)[:, None]
+    m = np.zeros(2); v = np.zeros(2); ms, vs = [], []
+    for g in gs:
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g ** 2
+        ms.append(m); vs.append(v)
+    m_hat, v_hat = np.array(ms) / (1 - b1 ** t), np.array(vs) / (1 - b2 ** t)
+    outside = -lr * m_hat / (np.sqrt(v_hat) + eps)
+    inside = -lr * m_hat / np.sqrt(v_hat + eps)
+    np.testing.assert_allclose(steps, outside, rtol=1e-13)
+    assert np.min(np.abs(steps - inside) / np.abs(inside)) > 1e-3   # every step, by > 0.1 %
+
+
 def test_eps_placement_matters_for_rmsprop():
     """Ours (and PyTorch's) eps sits outside the root; inside gives another step."""
     opt = O.RMSprop(lr=1.0, gamma=0.0, eps=0.5)
@@ -286,10 +329,78 @@ def test_eps_placement_matters_for_rmsprop():
     assert step[0] != pytest.approx(-0.5 / np.sqrt(0.25 + 0.5))
 
 
+# --- RMSprop's options: centered and momentum -----------------------------------------------------
+
+def test_centered_rmsprop_divides_by_the_running_std_so_a_steady_gradient_is_not_slowed():
+    """A constant gradient g: G_t = (1 - gamma^t) g^2 and gbar_t = (1 - gamma^t) g, so
+    G_t - gbar_t^2 = gamma^t (1 - gamma^t) g^2 and the step is -eta sign(g) / sqrt(gamma^t (1 - gamma^t)):
+    once gamma^t < 1/2 it GROWS, while plain RMSprop's shrinks to -eta sign(g) (eps caps it)."""
+    lr, gamma, T = 0.01, 0.9, 30
+    gs = np.full((T, 1), -2.0)
+    steps, states = _run(O.RMSprop(lr=lr, gamma=gamma, eps=0.0, centered=True), gs)
+    t = np.arange(1, T + 1)
+    np.testing.assert_allclose(steps[:, 0], lr / np.sqrt(gamma ** t * (1 - gamma ** t)), rtol=1e-9)
+    np.testing.assert_allclose(states[-1].gbar, (1 - gamma ** T) * -2.0, rtol=1e-12)
+    plain, _ = _run(O.RMSprop(lr=lr, gamma=gamma, eps=0.0), gs)
+    assert steps[-1, 0] > 4 * plain[-1, 0] and states[-1].b is None
+
+
+def test_rmsprop_momentum_sums_the_plain_steps_with_eta_outside_the_buffer():
+    """b_t = mu b_{t-1} + g_t / D_t and W_t = W_{t-1} - eta_t b_t. With constant eta the steps
+    are heavy-ball sums of plain RMSprop's steps (same gradients, so same G and D); under a
+    schedule eta_t scales the whole buffer, old terms included (PyTorch's form), so they part."""
+    rng = np.random.default_rng(4)
+    gs, mu = rng.normal(size=(20, 3)), 0.8
+    for lr, parts in [(0.01, False), (lambda t: 0.01 / t, True)]:
+        plain, _ = _run(O.RMSprop(lr=lr), gs)
+        heavy, states = _run(O.RMSprop(lr=lr, momentum=mu), gs)
+        summed = np.zeros_like(plain)
+        summed[0] = plain[0]
+        for k in range(1, len(gs)):
+            summed[k] = mu * summed[k - 1] + plain[k]          # V_t = mu V_{t-1} + plain step
+        if parts:
+            assert np.max(np.abs(heavy - summed)) > 1e-3 * np.max(np.abs(heavy))
+            eta = np.array([lr(t) for t in range(1, len(gs) + 1)])[:, None]
+            np.testing.assert_allclose(heavy[-1], -eta[-1] * states[-1].b, rtol=1e-14)
+        else:
+            np.testing.assert_allclose(heavy, summed, rtol=1e-12)
+
+
+@pytest.mark.parametrize("value", [1, 0, "yes", None, np.array(True)])
+def test_centered_must_be_true_or_false(value):
+    """A switch, not a number (so it is not in the shared table's range checks)."""
+    with pytest.raises(ValueError, match=r"^centered must be True or False, got "):
+        O.RMSprop(centered=value)
+    assert O.RMSprop(centered=np.bool_(True)).centered is True
+
+
+def test_a_state_without_the_options_buffers_is_refused_before_anything_changes():
+    w = np.zeros(2)
+    plain = O.RMSprop().init(w)                          # gbar and b are None
+    for opt, field in [(O.RMSprop(centered=True), "gbar"), (O.RMSprop(momentum=0.9), "b")]:
+        with pytest.raises(ValueError, match=rf"state.{field} is None .* init\(params\)"):
+            opt.update(np.ones(2), plain, w)
+        with pytest.raises(ValueError, match=rf"state.{field} is None"):
+            opt.update_inplace(w, np.ones(2), plain)
+    np.testing.assert_array_equal(plain.G, 0.0)
+    np.testing.assert_array_equal(w, 0.0)
+
+
+def test_centered_rmsprop_first_step_by_hand():
+    """gamma = 0.75, g_1 = -4: G_1 = 4, gbar_1 = -1, variance 4 - 1 = 3; with momentum b_1 = g_1 / D_1."""
+    opt = O.RMSprop(lr=0.1, gamma=0.75, eps=0.0, centered=True, momentum=0.9)
+    step, s = opt.update(np.array([-4.0]), opt.init(np.zeros(1)))
+    assert s.G[0] == 4.0 and s.gbar[0] == -1.0
+    assert s.b[0] == pytest.approx(-4.0 / np.sqrt(3.0), rel=1e-15)
+    assert step[0] == pytest.approx(0.4 / np.sqrt(3.0), rel=1e-15)
+    assert step[0] != pytest.approx(0.4 / np.sqrt(4.0))   # not the uncentered step
+
+
 # --- PyTorch, step by step in the regime where trajectories part ---------------------------------
 
-TORCH_STATE = {   # our state field -> torch's state key
-    "Adagrad": {"G": "sum"}, "RMSprop": {"G": "square_avg"},
+TORCH_STATE = {   # our state field -> torch's state key (torch keeps only the buffers in use)
+    "Adagrad": {"G": "sum"},
+    "RMSprop": {"G": "square_avg", "gbar": "grad_avg", "b": "momentum_buffer"},
     "Adadelta": {"Eg2": "square_avg", "Edx2": "acc_delta"},
     "Rprop": {"delta": "step_size", "g_prev": "prev"},
     "Adam": {"m": "exp_avg", "v": "exp_avg_sq"},
@@ -299,12 +410,25 @@ TORCH_STATE = {   # our state field -> torch's state key
 }
 
 
+PER_STEP = {
+    "Adagrad": lambda: O.Adagrad(lr=0.5), "RMSprop": lambda: O.RMSprop(lr=0.05),
+    "Adadelta": lambda: O.Adadelta(), "Rprop": lambda: O.Rprop(lr=0.05),
+    "Adam": lambda: O.Adam(lr=0.05, weight_decay=0.01), "AMSGrad": lambda: O.AMSGrad(lr=0.05),
+    "AdaMax": lambda: O.AdaMax(lr=0.05), "AdamW": lambda: O.AdamW(lr=0.05),
+    # the options, at PyTorch's default eps
+    "Adagrad-wd": lambda: O.Adagrad(lr=0.5, lr_decay=0.01, weight_decay=0.1),
+    "RMSprop-wd": lambda: O.RMSprop(lr=0.05, weight_decay=0.1),
+    "RMSprop-centered": lambda: O.RMSprop(lr=0.01, centered=True),
+    "RMSprop-momentum": lambda: O.RMSprop(lr=0.01, momentum=0.9),
+    "RMSprop-all": lambda: O.RMSprop(lr=0.01, weight_decay=0.1, centered=True, momentum=0.5),
+    "Adadelta-wd": lambda: O.Adadelta(weight_decay=0.1),
+    "AMSGrad-wd": lambda: O.AMSGrad(lr=0.05, weight_decay=0.1),
+    "AdaMax-wd": lambda: O.AdaMax(lr=0.05, weight_decay=0.1),
+}
+
+
 @pytest.mark.torch
-@pytest.mark.parametrize("make", [
-    lambda: O.Adagrad(lr=0.5), lambda: O.RMSprop(lr=0.05), lambda: O.Adadelta(),
-    lambda: O.Rprop(lr=0.05), lambda: O.Adam(lr=0.05, weight_decay=0.01),
-    lambda: O.AMSGrad(lr=0.05), lambda: O.AdaMax(lr=0.05), lambda: O.AdamW(lr=0.05)],
-    ids=list(TORCH_STATE))
+@pytest.mark.parametrize("make", list(PER_STEP.values()), ids=list(PER_STEP))
 def test_each_step_from_torchs_state_matches_torch_with_default_eps(make):
     """PyTorch's own run for 300 steps (eps at its default, the run oscillating near the
     minimum): from torch's state before each step, our update lands on torch's next iterate."""
@@ -325,7 +449,8 @@ def test_each_step_from_torchs_state_matches_torch_with_default_eps(make):
         g = A @ w - b
         st = topt.state[p]
         if st:
-            ours = opt.State(t=int(st["step"]), **{f: st[key].numpy().copy() for f, key in fields.items()})
+            ours = opt.State(t=int(st["step"]), **{f: st[key].numpy().copy()
+                                                   for f, key in fields.items() if key in st})
         else:
             ours = opt.init(w)
         step, _ = opt.update(g, ours, w)

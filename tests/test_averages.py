@@ -78,3 +78,50 @@ def test_iterate_average_refuses_without_changing_state():
     with pytest.raises(ValueError, match="finite"):
         avg.update(np.array([np.inf, 2.0]))
     assert avg.t == before[0] and np.array_equal(avg.value, before[1])
+
+
+# ---------------------------------------------------------------- argument checks (audit)
+@pytest.mark.parametrize("gamma", [1.5, 1.0, -0.2, np.nan])
+def test_moving_average_weights_refuses_gamma_outside_0_1(gamma):
+    with pytest.raises(ValueError, match=r"^gamma must be in \[0, 1\), got"):
+        moving_average_weights(gamma, 3)
+
+
+@pytest.mark.parametrize("T", [0, -1, 2.5, "3"])
+def test_moving_average_weights_refuses_a_bad_T(T):
+    with pytest.raises(ValueError, match=r"^T must be an integer >= 1"):
+        moving_average_weights(0.5, T)
+
+
+def test_moving_average_weights_still_runs_on_symbols():
+    g = sp.Symbol("gamma")
+    assert moving_average_weights(g, 2) == [g * (1 - g), 1 - g]
+
+
+@pytest.mark.parametrize("gamma", [1.0, 1.2, -0.5])
+def test_debias_refuses_gamma_outside_0_1_with_a_value_error(gamma):
+    with pytest.raises(ValueError, match=r"^gamma must be in \[0, 1\), got .*divides by 1 - gamma\^t"):
+        debias(0.3, gamma, 4)
+
+
+def test_c0_of_another_shape_is_refused_a_matching_or_scalar_c0_is_not():
+    xs = [np.array([1.0, 2.0])] * 3
+    with pytest.raises(ValueError, match=r"^C0 has shape \(3,\) but each input xs\[0\] has shape \(2,\)"):
+        running_averages(xs, 0.5, C0=np.zeros(3))
+    with pytest.raises(ValueError, match=r"^C0 has shape \(2, 1\)"):
+        running_averages(xs, 0.5, C0=np.zeros((2, 1)))      # would broadcast to 2 x 2
+    with pytest.raises(ValueError, match=r"^C0 must be finite"):
+        running_averages(xs, 0.5, C0=np.array([np.nan, 0.0]))
+    np.testing.assert_allclose(running_averages(xs, 0.5, C0=np.ones(2))[0], [1.0, 1.5])
+    np.testing.assert_allclose(running_averages(xs, 0.5, C0=1.0)[0], [1.0, 1.5])
+
+
+@pytest.mark.parametrize("call", [lambda g: running_averages([1.0], g),
+                                  lambda g: IterateAverage(g).update(1.0),
+                                  lambda g: effective_window(g)])
+def test_negative_gamma_message_names_the_range_and_fits_the_case(call):
+    with pytest.raises(ValueError) as err:
+        call(-0.1)
+    msg = str(err.value)
+    assert "must be in [0, 1), got -0.1" in msg and "negative" in msg
+    assert "gamma = 1 would ignore" not in msg

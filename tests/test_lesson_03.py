@@ -2,6 +2,7 @@
 risk is unbiased with variance var/N [VM-1], a minibatch has var/b, times (N-b)/(N-1) when
 drawn without replacement [VM-2], and the per-example form of the minibatch bound [VM-3]."""
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -110,3 +111,48 @@ def test_minibatch_bound_per_example():
     check_equal(bound.subs(k, n / b), 1 / sp.sqrt(n) + b / n, "per example")
     with pytest.raises(ProofError):
         check_equal(bound.subs(k, n / b), 1 / sp.sqrt(b * n) + 1 / n, "a changed claim")
+
+
+# ---------------------------------------------------------------- [VM-4] text against stored numbers
+def _vm4_cells():
+    import json
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "03_variance_and_minibatches.ipynb"
+    cells = json.loads(path.read_text())["cells"]
+    code = next(c for c in cells if c["cell_type"] == "code" and "points_to(" in "".join(c["source"]))
+    out = "".join("".join(o.get("text", "")) for o in code["outputs"])
+    text = next("".join(c["source"]) for c in cells
+                if c["cell_type"] == "markdown" and "What the runs show" in "".join(c["source"]))
+    return out, text
+
+
+def vm4_rows(out):
+    """{method: (points, median, cost, gap, worse %, moved)} from the stored table."""
+    rows = {}
+    for line in out.splitlines()[1:]:
+        m = re.match(r"(\S.*?)\s{2,}(\d+)\s+[\d.]+\s+([\d.]+)\s+[\d.]+\s+(\d+) \(\s*\d+% runs\)"
+                     r"\s+([+-][\d.]+)\s+(\d+)%\s+([\d.]+)$", line)
+        if m:
+            rows[m.group(1).split()[0].rstrip(",")] = tuple(float(v) for v in m.groups()[1:])
+    return rows
+
+
+def test_vm4_claims_match_the_stored_measurement():
+    out, text = _vm4_cells()
+    rows = vm4_rows(out)
+    assert set(rows) == {"batch", "online", "minibatch"}
+    batch, sgd, mini = rows["batch"], rows["online"], rows["minibatch"]
+    assert sgd[2] < batch[2] / 5 and mini[2] < batch[2] / 5                  # faster
+    assert sgd[3] > 2 * mini[3] > 0 and sgd[4] >= 80                          # poorer minimum
+    assert mini[0] <= batch[0] / 3                                            # a fraction of the cost
+    assert batch[5] == 0 and sgd[5] > 0 and mini[5] > 0                       # order noise
+    for number in [f"{sgd[2]:.0f}", f"{mini[2]:.0f}", f"{batch[2]:.0f}", f"+{sgd[3]:.3f}",
+                   f"+{mini[3]:.3f}", f"{sgd[4]:.0f}%", f"{sgd[5]:.3f}", f"{mini[5]:.3f}"]:
+        assert number in text, f"the text does not quote the stored {number}"
+
+
+def test_vm4_old_unmeasured_claims_are_gone():
+    out, text = _vm4_cells()
+    rows = vm4_rows(out)
+    assert f"+{rows['online'][3]:.3f}" in text
+    assert "+0.016" not in text and "+0.015" not in text      # the old, unmeasured claims

@@ -111,3 +111,25 @@ def test_divergence_is_reported_not_raised():
     run = run_minibatch(SGD(lr=5.0), GRAD, np.ones(2), N=12, b=3, epochs=50, seed=0)
     assert run.diverged_at is not None and "diverged" in run.message
     assert np.all(np.isfinite(run.ws)) and len(run.ws) == run.diverged_at
+
+
+def test_the_default_is_a_fixed_seed():
+    """No seed given: the same order every call, and the order of seed=0."""
+    first = [i.tolist() for _, i in minibatches(30, 7, epochs=2)]
+    assert first == [i.tolist() for _, i in minibatches(30, 7, epochs=2)]
+    assert first == [i.tolist() for _, i in minibatches(30, 7, epochs=2, seed=0)]
+    assert first != [i.tolist() for _, i in minibatches(30, 7, epochs=2, seed=1)]
+    a = run_minibatch(SGD(lr=0.2), GRAD, np.zeros(2), N=12, b=5, epochs=3)
+    b = run_minibatch(SGD(lr=0.2), GRAD, np.zeros(2), N=12, b=5, epochs=3, seed=0)
+    assert np.array_equal(a.ws, b.ws)
+
+
+@pytest.mark.parametrize("seed", [None, -1, 1.5, "0", True])
+def test_an_unseeded_or_bad_seed_is_refused_before_anything_runs(seed):
+    calls = []
+    grad = lambda w, i: calls.append(1) or w
+    with pytest.raises(ValueError, match=r"^seed must be an integer >= 0 or a np.random.Generator"):
+        next(minibatches(10, 2, seed=seed))
+    with pytest.raises(ValueError, match=r"^seed must be"):
+        run_minibatch(SGD(lr=0.1), grad, np.zeros(2), N=10, b=2, seed=seed)
+    assert calls == []

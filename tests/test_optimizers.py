@@ -110,8 +110,8 @@ def test_the_rule_runs_on_sympy_symbols(case):
     s = opt.init(w)
     step1, s = opt.update(g1, s, w)
     step2, s = opt.update(g2, s, w + step1)
-    expected = case.by_hand(np.array([1.0]), np.array([0.0]))
-    assert float(step1.subs({g1: 1.0, g2: 0.0})) == pytest.approx(float(expected[0][0]))
+    expected = case.by_hand(np.array([1.0]), np.array([0.0]))   # coordinate 0 has W_0 = 0.3
+    assert float(step1.subs({g1: 1.0, g2: 0.0, w: 0.3})) == pytest.approx(float(expected[0][0]))
 
 
 def test_a_schedule_is_accepted_and_checked(case):
@@ -164,14 +164,37 @@ def run_against_torch(opt, A, b, w0, steps, torch_point=lambda o, w, s: w, lr_sc
     return np.array(ours), np.array(theirs)
 
 
-@pytest.mark.torch
-@pytest.mark.parametrize("seed", range(3))
-def test_equal_iterates_to_torch_optim(case, seed):
+TORCH_SEEDS = range(3)
+
+
+def _torch_check_inputs(case, seed):
+    """(optimizer with random hyperparameters, A, b, w0) for one seed of the torch check."""
     rng = np.random.default_rng(100 + seed)
     A, b, L = _random_problem(rng)
     opt = case.random(rng, L)
-    ours, theirs = run_against_torch(opt, A, b, rng.normal(size=len(b)), 200, case.torch_point)
+    return opt, A, b, rng.normal(size=len(b))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("seed", TORCH_SEEDS)
+def test_equal_iterates_to_torch_optim(case, seed):
+    opt, A, b, w0 = _torch_check_inputs(case, seed)
+    ours, theirs = run_against_torch(opt, A, b, w0, 200, case.torch_point)
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+def test_the_torch_check_draws_every_option_both_on_and_off():
+    """Issue 4: the random hyperparameters of the torch check switch each option (weight_decay,
+    momentum, centered) both ways, for every class that has it (AdamW's decay is always on)."""
+    seen = {}
+    for case in CASES:
+        for seed in TORCH_SEEDS:
+            opt = _torch_check_inputs(case, seed)[0]
+            for option in ("weight_decay", "momentum", "centered"):
+                if hasattr(opt, option) and not isinstance(opt, O.AdamW):
+                    seen.setdefault((opt.name, option), set()).add(bool(getattr(opt, option)))
+    assert ("RMSprop", "centered") in seen and ("Adagrad", "weight_decay") in seen
+    assert {k: v for k, v in seen.items() if v != {False, True}} == {}
 
 
 # --- conventions where the notes and PyTorch differ, both sides tested ---------------------
@@ -246,12 +269,24 @@ def test_inplace_fast_path_equals_the_readable_update(case):
 
 # non-default options the case table leaves off, so the blocked kernels run with them too
 OPTION_VARIANTS = {
-    "adagrad": [lambda: O.Adagrad(lr=lambda k: 0.5 / k, eps=1e-6, G0=0.2, lr_decay=0.3)],
+    "adagrad": [lambda: O.Adagrad(lr=lambda k: 0.5 / k, eps=1e-6, G0=0.2, lr_decay=0.3),
+                lambda: O.Adagrad(lr=0.5, weight_decay=0.3)],
     "rprop": [lambda: O.Rprop(lr=0.1, eta_minus=0.3, eta_plus=1.7, delta_min=0.05, delta_max=0.2)],
+    "rmsprop": [lambda: O.RMSprop(lr=0.05, gamma=0.8, weight_decay=0.2),
+                lambda: O.RMSprop(lr=0.05, centered=True),                  # generic path
+                lambda: O.RMSprop(lr=lambda k: 0.05 / k, momentum=0.9)],    # generic path
     "adam": [lambda: O.Adam(lr=0.05, beta1=0.8, beta2=0.99, eps=1e-3, weight_decay=0.1)],
+    "amsgrad": [lambda: O.AMSGrad(lr=0.05, beta2=0.9, weight_decay=0.2)],
+    "adamax": [lambda: O.AdaMax(lr=0.05, eps=1e-3, weight_decay=0.2)],
     "adamw": [lambda: O.AdamW(lr=lambda k: 0.05 / k, weight_decay=0.5)],
-    "adadelta": [lambda: O.Adadelta(rho=0.7, eps=1e-3, lr=lambda k: 1.0 / k)],
+    "adadelta": [lambda: O.Adadelta(rho=0.7, eps=1e-3, lr=lambda k: 1.0 / k),
+                 lambda: O.Adadelta(rho=0.9, eps=1e-4, weight_decay=0.3)],
 }
+
+
+def _takes_the_generic_path(opt):
+    """RMSprop's documented fallback: no blocked kernel for centered or momentum."""
+    return isinstance(opt, O.RMSprop) and (opt.centered or opt.momentum != 0)
 
 
 def test_inplace_fast_path_equals_the_readable_update_across_blocks(case, monkeypatch):
@@ -275,10 +310,14 @@ def test_inplace_fast_path_equals_the_readable_update_across_blocks(case, monkey
             step, s_pure = opt.update(gs, s_pure, w_pure)
             w_pure = apply_updates(w_pure, step)
             s_fast = opt.update_inplace(w_fast, gs, s_fast)
-        assert "_scratch" in vars(opt), f"{opt!r} took the generic path, not a blocked kernel"
+        kernel = "_scratch" in vars(opt)
+        assert kernel != _takes_the_generic_path(opt), f"{opt!r}: blocked kernel ran: {kernel}"
         for a, b in zip(w_pure, w_fast):
             np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-15, err_msg=repr(opt))
         assert s_fast.t == s_pure.t == 5
         for f in s_pure._fields[1:]:
+            if getattr(s_pure, f) is None:            # an option that is off keeps no buffer
+                assert getattr(s_fast, f) is None, f"{opt!r}: {f}"
+                continue
             for a, b in zip(getattr(s_pure, f), getattr(s_fast, f)):
                 np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-15, err_msg=f"{opt!r}: {f}")

@@ -1,9 +1,11 @@
 """The polls: the right answers of every Part I poll (seed 004), the quiz's grading, its
 static rendering, and the live widget driven headless (tick boxes, click, read feedback)."""
+from html import escape
+
 import pytest
 
 from course_lib.polls import POLLS
-from course_lib.quiz import Quiz, Statement
+from course_lib.quiz import STATIC_NOTE, Quiz, Statement
 
 #: the answers of seed 004's polls, statement by statement, in the order of the polls
 PART_ONE_ANSWERS = {
@@ -81,11 +83,36 @@ def test_widget_feedback_headless(poll_id):
     assert wrong.count("&#10008;") == 1 and "not quite" in wrong
 
 
-def test_show_displays_widget_and_static_answers(monkeypatch):
+def test_show_displays_widget_then_the_static_quiz(monkeypatch):
+    """Live: the widget. Static: a short note in place of the widget's repr, then the
+    checklist, then the folded answers (the same markdown as _repr_markdown_)."""
     pytest.importorskip("ipywidgets")
     import IPython.display
     shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
-    POLLS["POLL-1"].show()
-    assert len(shown) == 2 and hasattr(shown[0], "button")
-    assert "<details>" in shown[1].data
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append((obj, kw)))
+    quiz = POLLS["POLL-1"]
+    quiz.show()
+    assert len(shown) == 2
+    (bundle, kw), (md, _) = shown
+    assert kw == {"raw": True}
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"] == STATIC_NOTE and "VBox" not in bundle["text/plain"]
+    assert md.data == quiz._repr_markdown_()
+    assert md.data.index("- [ ] ") < md.data.index("<details>")
+
+
+@pytest.mark.parametrize("poll_id", sorted(POLLS))
+def test_static_quiz_lets_the_reader_try_first(poll_id):
+    """Every statement is listed, unticked, before the fold; no verdict or worked answer
+    appears before it; after it, each statement with its verdict and its reason."""
+    quiz = POLLS[poll_id]
+    md = quiz._repr_markdown_()
+    before, after = md.split("<details>", 1)
+    assert before.startswith(f"**{quiz.question}**")
+    assert before.count("- [ ] ") == len(quiz.statements)
+    assert "<b>True</b>" not in before and "<b>False</b>" not in before
+    for s in quiz.statements:
+        assert f"- [ ] {s.text}" in before
+        assert escape(s.why) not in before and escape(s.why) in after
+    assert before.index(quiz.statements[0].text) < before.index(quiz.statements[-1].text)
+    assert quiz.checklist_markdown() in md and "<summary>" in after

@@ -8,6 +8,9 @@ both corrected for starting at zero. Every running average is
 
 ``t`` counts updates: it is 1 on the first step, and the bias corrections use that t
 ($1 - \beta_1^1 = 1 - \beta_1$ on the first step), as in Kingma and Ba (2015) and PyTorch.
+``weight_decay`` in Adam, AMSGrad and AdaMax is L2 in the loss: the gradient becomes
+$g_t + \lambda W_{t-1}$ (:func:`~course_lib.optimizers.base.l2_gradient`) before anything
+else, as in PyTorch; AdamW decays the weights directly instead.
 """
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ import numpy as np
 from .._checks import check_positive, check_range
 from ..averages import debias, running_average
 from .base import (Optimizer, TorchEquivalent, _average_into, _average_squares_into, _blocks,
-                   _fast_path_applies, _scratch, abs_, check_lr, maximum, sqrt)
+                   _fast_path_applies, _l2_into, _scratch, abs_, check_lr, check_weight_decay,
+                   l2_gradient, maximum, sqrt)
 
 __all__ = ["Adam", "AdamState", "AdaMax", "AdaMaxState", "AMSGrad", "AMSGradState", "AdamW"]
 
@@ -31,11 +35,6 @@ def _beta(name, value):
                        why=f"{name} weighs the old average; with {name} = 1 the average never "
                            "forgets and the bias correction 1 - {0}^t divides by zero"
                            .replace("{0}", name))
-
-
-def _weight_decay(value):
-    return check_positive("weight_decay", value, allow_zero=True,
-                          why="weight_decay is the decay coefficient lambda; it must be >= 0")
 
 
 # --- in-place fast path: the pieces the Adam family shares ------------------------------------
@@ -114,15 +113,10 @@ class Adam(Optimizer):
         self.beta1 = _beta("beta1", beta1)
         self.beta2 = _beta("beta2", beta2)
         self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
-        self.weight_decay = _weight_decay(weight_decay)
-
-    @property
-    def needs_params(self):
-        return self.weight_decay != 0
+        self.weight_decay = check_weight_decay(weight_decay)
 
     def rule(self, g, s, t, eta, w):
-        if self.weight_decay != 0:
-            g = g + self.weight_decay * w              # L2 in the loss: g_t + lambda W_{t-1}
+        g = l2_gradient(g, w, self.weight_decay)       # g_t + lambda W_{t-1} (L2 in the loss)
         m = running_average(s.m, g, self.beta1)        # m_t = B1 m_{t-1} + (1 - B1) g_t
         v = running_average(s.v, g * g, self.beta2)    # v_t = B2 v_{t-1} + (1 - B2) g_t^2
         m_hat = debias(m, self.beta1, t)               # m_t / (1 - B1^t), t = 1 first
@@ -138,9 +132,7 @@ class Adam(Optimizer):
         alpha, eps_hat = _folded_scalars(eta, self.beta1, self.beta2, self.eps, t)
         tmp, tmp2 = _scratch(self, w.dtype, 2)
         for wb, gb, mb, vb in _blocks(w, g, s.m, s.v):
-            if self.weight_decay != 0:
-                decayed = np.multiply(wb, self.weight_decay, out=tmp2[:gb.size])   # lambda W_{t-1}
-                gb = np.add(gb, decayed, out=decayed)  # L2 in the loss: g_t + lambda W_{t-1}
+            gb = _l2_into(gb, wb, self.weight_decay, tmp2[:gb.size])   # g_t + lambda W_{t-1}
             _moments_into(mb, vb, gb, self.beta1, self.beta2, tmp[:gb.size])      # m_t, v_t
             _adam_step_into(wb, mb, vb, alpha, eps_hat, tmp[:gb.size])        # W_t
 
@@ -161,7 +153,8 @@ class AMSGradState(NamedTuple):
 class AMSGrad(Optimizer):
     r"""AMSGrad (Reddi, Kale and Kumar 2018) [AM-5]: Adam whose denominator never shrinks.
 
-    $$m_t, v_t \text{ as in Adam},\qquad v^{\max}_t = \max(v^{\max}_{t-1}, v_t),\qquad
+    $$m_t, v_t \text{ as in Adam (from } g_t + \lambda W_{t-1} \text{ if } \lambda > 0),\qquad
+    v^{\max}_t = \max(v^{\max}_{t-1}, v_t),\qquad
     W_t = W_{t-1} - \frac{\eta_t\, m_t / (1-\beta_1^t)}
     {\sqrt{v^{\max}_t / (1-\beta_2^t)} + \epsilon}$$
 
@@ -179,11 +172,13 @@ class AMSGrad(Optimizer):
     beta1       weight of the old m                       ``beta1``           ``betas[0]``
     beta2       weight of the old v                       ``beta2``           ``betas[1]``
     epsilon     guard, OUTSIDE the square root            ``eps``             ``eps``
+    lambda      L2 coefficient added to the gradient      ``weight_decay``    ``weight_decay``
     v_max       running max of v                          state ``v_max``     ``max_exp_avg_sq``
     ==========  ========================================  ==================  =========================
 
-    PyTorch: ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps, amsgrad=True)``
-    gives identical iterates. Not supported: ``weight_decay``, ``maximize``.
+    PyTorch: ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps,
+    weight_decay=weight_decay, amsgrad=True)`` gives identical iterates. Not supported:
+    ``maximize``.
 
     >>> import numpy as np
     >>> opt = AMSGrad(lr=0.1, beta1=0.0, beta2=0.5, eps=0.0); s = opt.init(np.zeros(1))
@@ -195,13 +190,15 @@ class AMSGrad(Optimizer):
     State = AMSGradState
     name = "AMSGrad"
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         self.lr = check_lr(lr)
         self.beta1 = _beta("beta1", beta1)
         self.beta2 = _beta("beta2", beta2)
         self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
+        self.weight_decay = check_weight_decay(weight_decay)
 
     def rule(self, g, s, t, eta, w):
+        g = l2_gradient(g, w, self.weight_decay)       # g_t + lambda W_{t-1} (L2 in the loss)
         m = running_average(s.m, g, self.beta1)        # m_t = B1 m_{t-1} + (1 - B1) g_t
         v = running_average(s.v, g * g, self.beta2)    # v_t = B2 v_{t-1} + (1 - B2) g_t^2
         v_max = maximum(s.v_max, v)                    # max over the UNCORRECTED v
@@ -216,15 +213,17 @@ class AMSGrad(Optimizer):
         if not _fast_path_applies(w, g, s.m, s.v, s.v_max):
             return super().rule_inplace(w, g, s, t, eta)
         alpha, eps_hat = _folded_scalars(eta, self.beta1, self.beta2, self.eps, t)
-        (tmp,) = _scratch(self, w.dtype)
+        tmp, tmp2 = _scratch(self, w.dtype, 2)
         for wb, gb, mb, vb, v_max in _blocks(w, g, s.m, s.v, s.v_max):
+            gb = _l2_into(gb, wb, self.weight_decay, tmp2[:gb.size])   # g_t + lambda W_{t-1}
             _moments_into(mb, vb, gb, self.beta1, self.beta2, tmp[:gb.size])      # m_t, v_t
             np.maximum(v_max, vb, out=v_max)           # max over the UNCORRECTED v
             _adam_step_into(wb, mb, v_max, alpha, eps_hat, tmp[:gb.size])     # W_t
 
     def torch_equivalent(self):
         return TorchEquivalent("Adam", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
-                                        "eps": self.eps, "amsgrad": True},
+                                        "eps": self.eps, "weight_decay": self.weight_decay,
+                                        "amsgrad": True},
                                exact_when="always (a schedule: set lr to eta_t before each step)",
                                notes="v_max = max_exp_avg_sq (max over the uncorrected v, then "
                                      "bias-corrected)")
@@ -243,24 +242,29 @@ class AdaMax(Optimizer):
     u_t = \max(\beta_2 u_{t-1},\ |g_t| + \epsilon),\qquad
     W_t = W_{t-1} - \frac{\eta_t}{1-\beta_1^t}\,\frac{m_t}{u_t}$$
 
+    (with ``weight_decay`` = lambda > 0, $g_t \leftarrow g_t + \lambda W_{t-1}$ first, in both
+    m and u).
+
     $u_t$ is the limit $p \to \infty$ of $\big((1-\beta_2^p)\sum_s \beta_2^{p(t-s)} |g_s|^p\big)^{1/p}$
     up to the factor that vanishes in that limit, so it needs NO bias correction: it is a
     maximum of recent gradient sizes, not an average started at zero. Only m is corrected.
     epsilon: the paper has none; PyTorch puts it INSIDE the max, $|g_t| + \epsilon$, and so
     do we (it keeps $u_t > 0$).
 
-    ==========  ========================================  ============  =====================
-    symbol      meaning                                   argument      PyTorch ``Adamax``
-    ==========  ========================================  ============  =====================
-    eta         step size (or schedule)                   ``lr``        ``lr``
-    beta1       weight of the old m                       ``beta1``     ``betas[0]``
-    beta2       decay of the old maximum                  ``beta2``     ``betas[1]``
-    epsilon     guard, INSIDE the max                     ``eps``       ``eps``
-    m, u        average of g, weighted max of |g|         state m, u    ``exp_avg, exp_inf``
-    ==========  ========================================  ============  =====================
+    ==========  ========================================  ================  =====================
+    symbol      meaning                                   argument          PyTorch ``Adamax``
+    ==========  ========================================  ================  =====================
+    eta         step size (or schedule)                   ``lr``            ``lr``
+    beta1       weight of the old m                       ``beta1``         ``betas[0]``
+    beta2       decay of the old maximum                  ``beta2``         ``betas[1]``
+    epsilon     guard, INSIDE the max                     ``eps``           ``eps``
+    lambda      L2 coefficient added to the gradient      ``weight_decay``  ``weight_decay``
+    m, u        average of g, weighted max of |g|         state m, u        ``exp_avg, exp_inf``
+    ==========  ========================================  ================  =====================
 
-    PyTorch: ``torch.optim.Adamax(params, lr=lr, betas=(beta1, beta2), eps=eps)`` gives
-    identical iterates (default lr 0.002, as in the paper). Not supported: ``weight_decay``.
+    PyTorch: ``torch.optim.Adamax(params, lr=lr, betas=(beta1, beta2), eps=eps,
+    weight_decay=weight_decay)`` gives identical iterates (default lr 0.002, as in the
+    paper). Not supported: ``maximize``.
 
     >>> import numpy as np
     >>> opt = AdaMax(lr=0.1, eps=0.0); s = opt.init(np.zeros(2))
@@ -270,13 +274,15 @@ class AdaMax(Optimizer):
     State = AdaMaxState
     name = "AdaMax"
 
-    def __init__(self, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         self.lr = check_lr(lr)
         self.beta1 = _beta("beta1", beta1)
         self.beta2 = _beta("beta2", beta2)
         self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
+        self.weight_decay = check_weight_decay(weight_decay)
 
     def rule(self, g, s, t, eta, w):
+        g = l2_gradient(g, w, self.weight_decay)            # g_t + lambda W_{t-1} (L2 in the loss)
         m = running_average(s.m, g, self.beta1)             # m_t = B1 m_{t-1} + (1 - B1) g_t
         u = maximum(self.beta2 * s.u, abs_(g) + self.eps)   # u_t = max(B2 u_{t-1}, |g_t| + eps)
         step = -eta * debias(m, self.beta1, t) / u          # only m is bias-corrected
@@ -288,9 +294,10 @@ class AdaMax(Optimizer):
         if not _fast_path_applies(w, g, s.m, s.u):
             return super().rule_inplace(w, g, s, t, eta)
         alpha = eta / (1 - self.beta1 ** t)            # eta_t / (1 - B1^t)
-        (tmp,) = _scratch(self, w.dtype)
+        tmp, tmp2 = _scratch(self, w.dtype, 2)
         for wb, gb, mb, ub in _blocks(w, g, s.m, s.u):
             tb = tmp[:gb.size]
+            gb = _l2_into(gb, wb, self.weight_decay, tmp2[:gb.size])   # g_t + lambda W_{t-1}
             _average_into(mb, gb, self.beta1, tb)      # m_t = B1 m_{t-1} + (1 - B1) g_t
             ub *= self.beta2                           # B2 u_{t-1}
             np.abs(gb, out=tb)                         # |g_t|
@@ -302,7 +309,7 @@ class AdaMax(Optimizer):
 
     def torch_equivalent(self):
         return TorchEquivalent("Adamax", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
-                                          "eps": self.eps},
+                                          "eps": self.eps, "weight_decay": self.weight_decay},
                                exact_when="always (a schedule: set lr to eta_t before each step)",
                                notes="m = exp_avg, u = exp_inf; eps inside the max")
 

@@ -5,7 +5,10 @@ whose derivative swings a lot gets a small step and a quiet direction a large on
 Running averages use the one primitive :func:`course_lib.averages.running_average`
 (``gamma``/``rho`` weighs the OLD value). Square roots, maxima and signs go through
 :mod:`course_lib.optimizers.base` so that Adagrad, RMSprop and Adadelta also run on sympy
-symbols; Rprop branches on signs and is numeric only.
+symbols; Rprop branches on signs and is numeric only. ``weight_decay`` (Adagrad, RMSprop,
+Adadelta) is L2 in the loss: :func:`~course_lib.optimizers.base.l2_gradient` adds
+$\lambda W_{t-1}$ to the gradient before anything else, where PyTorch adds it. Rprop has
+no weight decay, in PyTorch either.
 
 Where epsilon sits, since the sources differ:
 
@@ -26,9 +29,9 @@ import numpy as np
 
 from .._checks import check_positive, check_range, is_numeric
 from ..averages import running_average
-from ..tree import tree_map
+from ..tree import tree_map, zeros_like
 from .base import (Optimizer, TorchEquivalent, _average_squares_into, _blocks, _fast_path_applies,
-                   _scratch, check_lr, sign, sqrt)
+                   _l2_into, _scratch, check_lr, check_weight_decay, l2_gradient, sign, sqrt)
 
 __all__ = ["Adagrad", "AdagradState", "RMSprop", "RMSpropState", "Adadelta", "AdadeltaState",
            "Rprop", "RpropState"]
@@ -59,27 +62,30 @@ class AdagradState(NamedTuple):
 class Adagrad(Optimizer):
     r"""Adagrad (Duchi, Hazan and Singer 2011) [AD-2]: divide by the root of the SUM of squares.
 
-    $$G_t = G_{t-1} + g_t^2, \qquad W_t = W_{t-1} - \frac{\eta_t}{\sqrt{G_t} + \epsilon}\, g_t,
+    $$g_t \leftarrow g_t + \lambda W_{t-1}\ (\text{if } \lambda > 0), \qquad
+    G_t = G_{t-1} + g_t^2, \qquad W_t = W_{t-1} - \frac{\eta_t}{\sqrt{G_t} + \epsilon}\, g_t,
     \qquad \eta_t = \frac{\eta}{1 + (t - 1)\,\delta}$$
 
-    (all operations coordinate by coordinate; $G_0$ = ``G0``, usually 0). $G_t$ never
+    (all operations coordinate by coordinate; $G_0$ = ``G0``, usually 0). With
+    ``weight_decay`` = lambda > 0 the gradient of $\frac{\lambda}{2}\|W\|^2$ is added first
+    (L2 in the loss, as PyTorch does), so it also enters $G_t$. $G_t$ never
     decreases, so the effective step $\eta_t / (\sqrt{G_t} + \epsilon)$ never grows: Adagrad
     slows down by itself, which suits sparse, rare features but can stall a long training.
 
-    ==========  ========================================  ============  ===============================
-    symbol      meaning                                   argument      PyTorch ``Adagrad``
-    ==========  ========================================  ============  ===============================
-    eta         step size (or schedule)                   ``lr``        ``lr``
-    delta       step-size decay (eta_t as above)          ``lr_decay``  ``lr_decay``
-    G_0         starting value of the sum                 ``G0``        ``initial_accumulator_value``
-    epsilon     guard, OUTSIDE the square root            ``eps``       ``eps``
-    G           sum of squared gradients                  state ``G``   ``state_sum``
-    ==========  ========================================  ============  ===============================
+    ==========  ========================================  ================  ===============================
+    symbol      meaning                                   argument          PyTorch ``Adagrad``
+    ==========  ========================================  ================  ===============================
+    eta         step size (or schedule)                   ``lr``            ``lr``
+    delta       step-size decay (eta_t as above)          ``lr_decay``      ``lr_decay``
+    G_0         starting value of the sum                 ``G0``            ``initial_accumulator_value``
+    epsilon     guard, OUTSIDE the square root            ``eps``           ``eps``
+    lambda      L2 coefficient added to the gradient      ``weight_decay``  ``weight_decay``
+    G           sum of squared gradients                  state ``G``       ``state_sum``
+    ==========  ========================================  ================  ===============================
 
     PyTorch: ``torch.optim.Adagrad(params, lr=lr, lr_decay=lr_decay,
-    initial_accumulator_value=G0, eps=eps)`` gives identical iterates (see
-    :meth:`torch_equivalent`). Not supported: ``weight_decay`` (add $\lambda W$ to the
-    gradient yourself), ``maximize``.
+    initial_accumulator_value=G0, eps=eps, weight_decay=weight_decay)`` gives identical
+    iterates (see :meth:`torch_equivalent`). Not supported: ``maximize``.
 
     >>> import numpy as np
     >>> opt = Adagrad(lr=1.0, eps=0.0); s = opt.init(np.zeros(2))
@@ -91,7 +97,7 @@ class Adagrad(Optimizer):
     State = AdagradState
     name = "Adagrad"
 
-    def __init__(self, lr=0.01, eps=1e-10, G0=0.0, lr_decay=0.0):
+    def __init__(self, lr=0.01, eps=1e-10, G0=0.0, lr_decay=0.0, weight_decay=0.0):
         self.lr = check_lr(lr)
         self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
         self.G0 = check_positive("G0", G0, allow_zero=True,
@@ -99,12 +105,14 @@ class Adagrad(Optimizer):
         self.lr_decay = check_positive("lr_decay", lr_decay, allow_zero=True,
                                        why="lr_decay shrinks eta_t = eta / (1 + (t-1) lr_decay); "
                                            "it must be >= 0")
+        self.weight_decay = check_weight_decay(weight_decay)
 
     def init(self, params):
         return AdagradState(t=0, G=tree_map(
             lambda p: np.full(np.shape(p), float(self.G0)) if is_numeric(p) else (self.G0 or 0), params))
 
     def rule(self, g, s, t, eta, w):
+        g = l2_gradient(g, w, self.weight_decay)       # g_t + lambda W_{t-1} (L2 in the loss)
         if self.lr_decay:
             eta = eta / (1 + (t - 1) * self.lr_decay)  # eta_t (PyTorch's lr_decay)
         G = s.G + g * g                                # G_t = G_{t-1} + g_t^2
@@ -117,9 +125,10 @@ class Adagrad(Optimizer):
             return super().rule_inplace(w, g, s, t, eta)
         if self.lr_decay:
             eta = eta / (1 + (t - 1) * self.lr_decay)  # eta_t (PyTorch's lr_decay)
-        tmp, tmp2 = _scratch(self, w.dtype, 2)
+        tmp, tmp2, tmp3 = _scratch(self, w.dtype, 3)
         for wb, gb, Gb in _blocks(w, g, s.G):
             denom, step = tmp[:gb.size], tmp2[:gb.size]
+            gb = _l2_into(gb, wb, self.weight_decay, tmp3[:gb.size])   # g_t + lambda W_{t-1}
             Gb += np.multiply(gb, gb, out=denom)       # G_t = G_{t-1} + g_t^2
             np.sqrt(Gb, out=denom)                     # sqrt(G_t)
             denom += self.eps                          # sqrt(G_t) + eps (eps outside the root)
@@ -133,15 +142,18 @@ class Adagrad(Optimizer):
 
     def torch_equivalent(self):
         return TorchEquivalent("Adagrad", {"lr": self.torch_lr(), "lr_decay": self.lr_decay,
-                                           "initial_accumulator_value": self.G0, "eps": self.eps},
+                                           "initial_accumulator_value": self.G0, "eps": self.eps,
+                                           "weight_decay": self.weight_decay},
                                exact_when="always (a schedule: set lr to eta_t before each step)",
                                notes="G = state_sum; eps outside the square root")
 
 
 # --------------------------------------------------------------------------- RMSprop
 class RMSpropState(NamedTuple):
-    t: int     # updates done so far
-    G: object  # G_t, running average of squared gradients (the notes' G; PyTorch's square_avg)
+    t: int               # updates done so far
+    G: object            # G_t, running average of g^2 (the notes' G; PyTorch's square_avg)
+    gbar: object = None  # gbar_t, running average of g; centered=True only, else None
+    b: object = None     # b_t, momentum buffer (an undamped sum); momentum > 0 only, else None
 
 
 class RMSprop(Optimizer):
@@ -156,44 +168,111 @@ class RMSprop(Optimizer):
     RMSprop. Adadelta proper (Zeiler 2012) is :class:`Adadelta`. $G_0 = 0$ with no bias
     correction: the first steps are large, $\eta / \sqrt{1-\gamma}$ for $\epsilon = 0$.
 
-    ==========  ========================================  ============  =====================
-    symbol      meaning                                   argument      PyTorch ``RMSprop``
-    ==========  ========================================  ============  =====================
-    eta         step size (or schedule)                   ``lr``        ``lr``
-    gamma       averaging weight of the OLD value         ``gamma``     ``alpha``
-    epsilon     guard, OUTSIDE the square root            ``eps``       ``eps``
-    G           running average of g^2                    state ``G``   ``square_avg``
-    ==========  ========================================  ============  =====================
+    Three options, off by default, as PyTorch computes them:
 
-    PyTorch: ``torch.optim.RMSprop(params, lr=lr, alpha=gamma, eps=eps)`` gives identical
-    iterates. Not supported: ``centered=True`` (divides by a running variance instead),
-    ``momentum > 0``, ``weight_decay``.
+    $$g_t \leftarrow g_t + \lambda W_{t-1},\qquad
+    \bar g_t = \gamma \bar g_{t-1} + (1-\gamma)\, g_t,\qquad
+    D_t = \sqrt{G_t - \bar g_t^2} + \epsilon,$$
+    $$b_t = \mu\, b_{t-1} + \frac{g_t}{D_t},\qquad W_t = W_{t-1} - \eta_t\, b_t$$
+
+    ``weight_decay`` = lambda > 0 adds the L2 gradient first, so it enters $G_t$ too;
+    ``centered=True`` divides by $D_t$ above instead of $\sqrt{G_t} + \epsilon$;
+    ``momentum`` = mu > 0 steps along $b_t$ instead of $g_t / D_t$. With all three off the
+    rule is the one above.
+
+    Centered (Graves 2013) divides by a running standard deviation instead of a running
+    RMS: $G_t - \bar g_t^2$ is the running variance of g, so a steady gradient is not
+    slowed down by its own mean. $\bar g$ uses the same running average and gamma as $G$.
+    The momentum buffer is an undamped sum, like :class:`~course_lib.optimizers.Momentum`'s
+    V, but of the already scaled steps $g_t / D_t$, with $\eta_t$ OUTSIDE the sum
+    (PyTorch's form): under a schedule, $\eta_t$ multiplies the whole buffer.
+
+    ==========  ========================================  ================  =====================
+    symbol      meaning                                   argument          PyTorch ``RMSprop``
+    ==========  ========================================  ================  =====================
+    eta         step size (or schedule)                   ``lr``            ``lr``
+    gamma       averaging weight of the OLD value         ``gamma``         ``alpha``
+    epsilon     guard, OUTSIDE the square root            ``eps``           ``eps``
+    lambda      L2 coefficient added to the gradient      ``weight_decay``  ``weight_decay``
+    (switch)    divide by the running std, not RMS        ``centered``      ``centered``
+    mu          momentum, weight of the old buffer        ``momentum``      ``momentum``
+    G           running average of g^2                    state ``G``       ``square_avg``
+    gbar        running average of g (centered only)      state ``gbar``    ``grad_avg``
+    b           momentum buffer (momentum > 0 only)       state ``b``       ``momentum_buffer``
+    ==========  ========================================  ================  =====================
+
+    State fields ``gbar`` and ``b`` are None while their option is off (PyTorch does not
+    allocate them either). PyTorch: ``torch.optim.RMSprop(params, lr=lr, alpha=gamma,
+    eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)`` gives
+    identical iterates; PyTorch accepts any momentum >= 0, we ask for mu < 1. Not supported:
+    ``maximize``. The blocked fast path (:meth:`rule_inplace`) covers ``weight_decay``;
+    with ``centered`` or ``momentum`` on it falls back to the generic path (the readable
+    rule, one array at a time).
 
     >>> import numpy as np
     >>> opt = RMSprop(lr=0.1, gamma=0.75, eps=0.0); s = opt.init(np.zeros(1))
     >>> step, s = opt.update(np.array([-4.0]), s); step      # G = 4; -0.1 * -4 / 2
     array([0.2])
+    >>> opt = RMSprop(lr=0.1, gamma=0.75, eps=0.0, centered=True); s = opt.init(np.zeros(1))
+    >>> step, s = opt.update(np.array([-4.0]), s); s.gbar     # gbar = 0.25 * -4
+    array([-1.])
+    >>> step                                                  # -0.1 * -4 / sqrt(4 - 1)
+    array([0.23094011])
     """
     State = RMSpropState
     name = "RMSprop"
 
-    def __init__(self, lr=0.01, gamma=0.99, eps=1e-8):
+    def __init__(self, lr=0.01, gamma=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+                 centered=False):
         self.lr = check_lr(lr)
         self.gamma = _decay("gamma", gamma)
         self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
+        self.weight_decay = check_weight_decay(weight_decay)
+        self.momentum = check_range("momentum", momentum, 0, 1,
+                                    why="momentum mu weighs the old buffer; with mu >= 1 old "
+                                        "steps never fade and the iterates can blow up")
+        if not isinstance(centered, (bool, np.bool_)):
+            raise ValueError(f"centered must be True or False, got {centered!r}")
+        self.centered = bool(centered)
+
+    def init(self, params):
+        """G_0 = 0; gbar_0 = 0 and b_0 = 0 only when their option is on (else None)."""
+        return RMSpropState(t=0, G=zeros_like(params),
+                            gbar=zeros_like(params) if self.centered else None,
+                            b=zeros_like(params) if self.momentum != 0 else None)
+
+    def _check(self, grads, state, params):
+        super()._check(grads, state, params)
+        for field, on in (("gbar", self.centered), ("b", self.momentum != 0)):
+            if on and isinstance(state, RMSpropState) and getattr(state, field) is None:
+                raise ValueError(f"state.{field} is None but this RMSprop needs it: build the "
+                                 f"state with this optimizer's init(params)")
 
     def rule(self, g, s, t, eta, w):
+        g = l2_gradient(g, w, self.weight_decay)       # g_t + lambda W_{t-1} (L2 in the loss)
         G = running_average(s.G, g * g, self.gamma)    # G_t = gamma G_{t-1} + (1 - gamma) g_t^2
-        step = -eta * g / (sqrt(G) + self.eps)         # eps outside the root
-        return step, s._replace(G=G)
+        gbar, b = s.gbar, s.b
+        if self.centered:
+            gbar = running_average(gbar, g, self.gamma)    # gbar_t = gamma gbar_{t-1} + (1 - gamma) g_t
+            D = sqrt(G - gbar * gbar) + self.eps       # D_t = sqrt(G_t - gbar_t^2) + eps
+        else:
+            D = sqrt(G) + self.eps                     # D_t = sqrt(G_t) + eps (eps outside the root)
+        if self.momentum != 0:
+            b = self.momentum * b + g / D              # b_t = mu b_{t-1} + g_t / D_t
+            step = -eta * b                            # W_t = W_{t-1} - eta_t b_t
+        else:
+            step = -eta * g / D                        # W_t = W_{t-1} - eta_t g_t / D_t
+        return step, s._replace(G=G, gbar=gbar, b=b)
 
     def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit."""
-        if not _fast_path_applies(w, g, s.G):
+        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit. With
+        ``centered`` or ``momentum`` on, it takes the generic path instead."""
+        if self.centered or self.momentum != 0 or not _fast_path_applies(w, g, s.G):
             return super().rule_inplace(w, g, s, t, eta)
-        tmp, tmp2 = _scratch(self, w.dtype, 2)
+        tmp, tmp2, tmp3 = _scratch(self, w.dtype, 3)
         for wb, gb, Gb in _blocks(w, g, s.G):
             denom, step = tmp[:gb.size], tmp2[:gb.size]
+            gb = _l2_into(gb, wb, self.weight_decay, tmp3[:gb.size])   # g_t + lambda W_{t-1}
             _average_squares_into(Gb, gb, self.gamma, denom)   # G_t = gamma G_{t-1} + (1 - gamma) g_t^2
             np.sqrt(Gb, out=denom)                     # sqrt(G_t)
             denom += self.eps                          # sqrt(G_t) + eps (eps outside the root)
@@ -201,9 +280,11 @@ class RMSprop(Optimizer):
 
     def torch_equivalent(self):
         return TorchEquivalent("RMSprop", {"lr": self.torch_lr(), "alpha": self.gamma,
-                                           "eps": self.eps},
+                                           "eps": self.eps, "weight_decay": self.weight_decay,
+                                           "momentum": self.momentum, "centered": self.centered},
                                exact_when="always (a schedule: set lr to eta_t before each step)",
-                               notes="G = square_avg; gamma = alpha; eps outside the square root")
+                               notes="G = square_avg, gbar = grad_avg, b = momentum_buffer; "
+                                     "gamma = alpha; eps outside the square root")
 
 
 # --------------------------------------------------------------------------- Adadelta
@@ -223,6 +304,9 @@ class Adadelta(Optimizer):
     $$E[\Delta x^2]_t = \rho E[\Delta x^2]_{t-1} + (1-\rho) \Delta x_t^2,\qquad
     W_t = W_{t-1} + \eta\, \Delta x_t$$
 
+    With ``weight_decay`` = lambda > 0, $g_t \leftarrow g_t + \lambda W_{t-1}$ first (L2 in
+    the loss, as PyTorch does), so the decay enters $E[g^2]$ and $\Delta x_t$ alike.
+
     The ratio of two RMS values has the units of the weights (update / gradient times
     gradient), which is Zeiler's argument for dropping the step size: $\eta = 1$ (the
     default) is his method. Both running averages use :func:`running_average`; the state
@@ -231,19 +315,21 @@ class Adadelta(Optimizer):
     both square roots; it also sets the very first step, $\sqrt\epsilon / \sqrt{(1-\rho)
     g_1^2 + \epsilon}\, g_1$, so it acts as the initial step size.
 
-    ==========  ========================================  =============  =====================
-    symbol      meaning                                   argument       PyTorch ``Adadelta``
-    ==========  ========================================  =============  =====================
-    rho         averaging weight of the OLD value         ``rho``        ``rho``
-    epsilon     guard, INSIDE both square roots           ``eps``        ``eps``
-    eta         extra factor on the update (Zeiler: 1)    ``lr``         ``lr`` (default 1.0)
-    E[g^2]      running average of g^2                    state ``Eg2``  ``square_avg``
-    E[dx^2]     running average of squared updates        state ``Edx2`` ``acc_delta``
-    ==========  ========================================  =============  =====================
+    ==========  ========================================  ================  =====================
+    symbol      meaning                                   argument          PyTorch ``Adadelta``
+    ==========  ========================================  ================  =====================
+    rho         averaging weight of the OLD value         ``rho``           ``rho``
+    epsilon     guard, INSIDE both square roots           ``eps``           ``eps``
+    eta         extra factor on the update (Zeiler: 1)    ``lr``            ``lr`` (default 1.0)
+    lambda      L2 coefficient added to the gradient      ``weight_decay``  ``weight_decay``
+    E[g^2]      running average of g^2                    state ``Eg2``     ``square_avg``
+    E[dx^2]     running average of squared updates        state ``Edx2``    ``acc_delta``
+    ==========  ========================================  ================  =====================
 
-    PyTorch: ``torch.optim.Adadelta(params, lr=lr, rho=rho, eps=eps)`` gives identical
-    iterates. NOTE: as in PyTorch, ``lr`` multiplies the step but NOT the update that is
-    averaged into $E[\Delta x^2]$. Not supported: ``weight_decay``, ``maximize``.
+    PyTorch: ``torch.optim.Adadelta(params, lr=lr, rho=rho, eps=eps,
+    weight_decay=weight_decay)`` gives identical iterates. NOTE: as in PyTorch, ``lr``
+    multiplies the step but NOT the update that is averaged into $E[\Delta x^2]$. Not
+    supported: ``maximize``.
 
     >>> import numpy as np
     >>> opt = Adadelta(rho=0.5, eps=1e-2); s = opt.init(np.zeros(1))
@@ -254,14 +340,16 @@ class Adadelta(Optimizer):
     State = AdadeltaState
     name = "Adadelta"
 
-    def __init__(self, rho=0.9, eps=1e-6, lr=1.0):
+    def __init__(self, rho=0.9, eps=1e-6, lr=1.0, weight_decay=0.0):
         self.rho = _decay("rho", rho)
         self.eps = check_positive("eps", eps,
                                   why="eps sits inside both roots and sets the first step; "
                                       "it must be > 0 or Adadelta never moves")
         self.lr = check_lr(lr)
+        self.weight_decay = check_weight_decay(weight_decay)
 
     def rule(self, g, s, t, eta, w):
+        g = l2_gradient(g, w, self.weight_decay)               # g_t + lambda W_{t-1} (L2 in the loss)
         Eg2 = running_average(s.Eg2, g * g, self.rho)          # E[g^2]_t
         dx = -sqrt(s.Edx2 + self.eps) / sqrt(Eg2 + self.eps) * g  # dx_t = -RMS[dx]_{t-1} / RMS[g]_t g_t
         Edx2 = running_average(s.Edx2, dx * dx, self.rho)      # E[dx^2]_t
@@ -274,9 +362,10 @@ class Adadelta(Optimizer):
         the two agree to rounding. It keeps -dx_t (negating at the end changes no bit)."""
         if not _fast_path_applies(w, g, s.Eg2, s.Edx2):
             return super().rule_inplace(w, g, s, t, eta)
-        tmp, tmp2 = _scratch(self, w.dtype, 2)
+        tmp, tmp2, tmp3 = _scratch(self, w.dtype, 3)
         for wb, gb, Eg2, Edx2 in _blocks(w, g, s.Eg2, s.Edx2):
             ms_g, neg_dx = tmp[:gb.size], tmp2[:gb.size]
+            gb = _l2_into(gb, wb, self.weight_decay, tmp3[:gb.size])   # g_t + lambda W_{t-1}
             _average_squares_into(Eg2, gb, self.rho, ms_g)     # E[g^2]_t
             np.add(Eg2, self.eps, out=ms_g)                    # E[g^2]_t + eps = RMS[g]_t^2
             np.add(Edx2, self.eps, out=neg_dx)                 # RMS[dx]_{t-1}^2
@@ -288,7 +377,8 @@ class Adadelta(Optimizer):
             wb -= neg_dx                               # W_t = W_{t-1} + eta dx_t
 
     def torch_equivalent(self):
-        return TorchEquivalent("Adadelta", {"lr": self.torch_lr(), "rho": self.rho, "eps": self.eps},
+        return TorchEquivalent("Adadelta", {"lr": self.torch_lr(), "rho": self.rho, "eps": self.eps,
+                                            "weight_decay": self.weight_decay},
                                exact_when="always (a schedule: set lr to eta_t before each step)",
                                notes="Eg2 = square_avg, Edx2 = acc_delta; eps inside both roots")
 

@@ -3,7 +3,8 @@ r"""The one design every optimizer of the course follows (numpy only).
 * Hyperparameters are fixed and validated when the optimizer is built.
 * State is an explicit NamedTuple whose fields carry the notes' names (``V``, ``M``,
   ``m``, ``v``, ``t``); ``t`` counts the updates done so far, so the first update
-  works with ``t = 1``.
+  works with ``t = 1``. A buffer that only an option uses (RMSprop's ``gbar`` when
+  ``centered``) defaults to None and stays None while the option is off.
 * ``update(grads, state, params)`` is pure: it returns ``(step, new_state)`` with
   ``W_t = W_{t-1} + step`` and never changes its inputs. A refused call therefore
   leaves the state exactly as it was.
@@ -30,7 +31,8 @@ import numpy as np
 from .._checks import check_finite, check_positive, check_range, check_same_shape, is_numeric
 from ..tree import leaves, tree_map, zeros_like, apply_updates
 
-__all__ = ["Optimizer", "TorchEquivalent", "sqrt", "sign", "maximum", "abs_", "check_lr"]
+__all__ = ["Optimizer", "TorchEquivalent", "sqrt", "sign", "maximum", "abs_", "check_lr",
+           "check_weight_decay", "l2_gradient"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,18 @@ def check_lr(lr, name="lr"):
     return check_positive(name, lr, why=f"{name} is the step size eta; it must be positive")
 
 
+def check_weight_decay(value):
+    """lambda, the L2 weight decay coefficient: a number >= 0 (0 turns it off)."""
+    return check_positive("weight_decay", value, allow_zero=True,
+                          why="weight_decay is the decay coefficient lambda; it must be >= 0")
+
+
+def l2_gradient(g, w, weight_decay):
+    r"""$g_t + \lambda W_{t-1}$, the gradient of $J + \frac{\lambda}{2}\|W\|^2$: weight decay as
+    L2 in the loss ("coupled"), which PyTorch's ``weight_decay`` adds before anything else."""
+    return g + weight_decay * w if weight_decay != 0 else g
+
+
 # --------------------------------------------------------------------------- in-place fast path helpers
 # Shared by every allocation-free :meth:`Optimizer.rule_inplace` (sgd.py, momentum.py, ...).
 
@@ -120,6 +134,21 @@ def _scratch(opt, dtype, k=1):
         bufs = [np.empty(BLOCK, dtype=dtype) for _ in range(k)]
         opt.__dict__["_scratch"] = bufs
     return bufs[:k]
+
+
+def _l2_into(g, w, weight_decay, out):
+    """One block of :func:`l2_gradient`, bit for bit: out <- g + lambda w, returned; g itself
+    when lambda = 0. out: a scratch block as long as g."""
+    if weight_decay == 0:
+        return g
+    np.multiply(w, weight_decay, out=out)            # lambda W_{t-1}
+    return np.add(g, out, out=out)                   # g_t + lambda W_{t-1}
+
+
+def _buffers(state):
+    """The state's buffer fields: every field but t, less those left None (an option that is
+    off, e.g. RMSprop's ``gbar`` when ``centered=False``)."""
+    return [f for f in state._fields if f != "t" and getattr(state, f) is not None]
 
 
 def _average_into(avg, x, gamma, tmp):
@@ -182,7 +211,10 @@ class Optimizer:
         Returns (step, new leaf state)."""
         raise NotImplementedError
 
-    needs_params = False   # True when the rule reads w (weight decay)
+    @property
+    def needs_params(self):
+        """True when the rule reads w: an optimizer with ``weight_decay`` = lambda != 0."""
+        return getattr(self, "weight_decay", 0) != 0
 
     def _check(self, grads, state, params):
         if not isinstance(state, self.State):
@@ -190,7 +222,7 @@ class Optimizer:
                             f"got {type(state).__name__}")
         if self.needs_params and params is None:
             raise ValueError(f"{type(self).__name__}.update needs params (the current weights)")
-        bufs = [f for f in self.State._fields if f != "t"]
+        bufs = _buffers(state)
         ref = getattr(state, bufs[0]) if bufs else params
         if ref is not None:
             tree_map(lambda a, b: None, ref, grads)   # same list structure
@@ -211,7 +243,7 @@ class Optimizer:
         self._check(grads, state, params)
         t = state.t + 1
         eta = self.lr_at(t)
-        bufs = [f for f in self.State._fields if f != "t"]
+        bufs = _buffers(state)
         if not isinstance(grads, (list, tuple)):
             step, s = self.rule(grads, state, t, eta, params)
             return step, s._replace(t=t)
@@ -237,7 +269,7 @@ class Optimizer:
         self._check(grads, state, params)
         t = state.t + 1
         eta = self.lr_at(t)
-        bufs = [f for f in self.State._fields if f != "t"]
+        bufs = _buffers(state)
         if not isinstance(grads, (list, tuple)):
             self.rule_inplace(params, grads, state, t, eta)
         else:
@@ -250,9 +282,8 @@ class Optimizer:
         """In-place version of :meth:`rule` for one array: updates w and s's arrays."""
         step, new = self.rule(g, s, t, eta, w)
         w += step
-        for f in s._fields:
-            if f != "t":
-                getattr(s, f)[...] = getattr(new, f)
+        for f in _buffers(s):
+            getattr(s, f)[...] = getattr(new, f)
 
     def step(self, params, grads, state):
         """Convenience: (W_t, new_state) = (W_{t-1} + step, new_state)."""

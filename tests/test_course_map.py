@@ -1,0 +1,107 @@
+"""The syllabus ids: each COURSE_MAP id is named in a markdown heading of its own lesson.
+
+The id -> lesson mapping is committed beside this file (``course_map_ids.txt``: ids and
+lesson numbers only), so these checks run on any clone. When the syllabus itself,
+``../shared/COURSE_MAP.md``, sits beside the repository, the committed mapping is also
+checked against it, so the two cannot drift apart.
+"""
+import json
+import pathlib
+import re
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+IDS_FILE = pathlib.Path(__file__).with_name("course_map_ids.txt")
+COURSE_MAP = ROOT.parent / "shared" / "COURSE_MAP.md"
+ID = r"[A-Z]{2,4}-\d"
+
+
+def read_ids(text):
+    """[(id, lesson)] from the committed file: one 'ID NN' per line, '#' starts a comment."""
+    rows = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            ident, lesson = line.split()
+            assert re.fullmatch(ID, ident) and re.fullmatch(r"\d\d", lesson), line
+            rows.append((ident, lesson))
+    return rows
+
+
+def parse_course_map(text):
+    """[(id, lesson)] from COURSE_MAP.md: a line 'NN Title' opens lesson NN, '- [ID] ...'
+    items belong to the lesson above them, a '## ' heading closes it."""
+    rows, lesson = [], None
+    for line in text.splitlines():
+        if re.match(r"^\d\d \S", line):
+            lesson = line[:2]
+        elif line.startswith("#"):
+            lesson = None
+        elif m := re.match(rf"^- \[({ID})\]", line):
+            assert lesson is not None, f"{m.group(1)} is listed outside a lesson"
+            rows.append((m.group(1), lesson))
+    return rows
+
+
+IDS = read_ids(IDS_FILE.read_text())
+
+
+def lesson_path(lesson):
+    paths = sorted((ROOT / "notebooks").glob(f"{lesson}_*.ipynb"))
+    assert len(paths) == 1, f"expected one notebook for lesson {lesson}, found {paths}"
+    return paths[0]
+
+
+def markdown_lines(path):
+    """Every line of a notebook's markdown cells."""
+    cells = json.loads(path.read_text())["cells"]
+    return [line for c in cells if c["cell_type"] == "markdown"
+            for line in "".join(c["source"]).splitlines()]
+
+
+def missing_from_headings(ids, lines_of):
+    """The (id, lesson) pairs whose id no heading line ('#' ...) of that lesson names."""
+    return [(i, lesson) for i, lesson in ids
+            if not any(line.lstrip().startswith("#") and f"[{i}]" in line
+                       for line in lines_of(lesson))]
+
+
+def test_the_committed_mapping_is_well_formed():
+    ids = [i for i, _ in IDS]
+    assert len(ids) == len(set(ids)), "an id is listed twice"
+    assert len(ids) >= 50
+    assert {lesson for _, lesson in IDS} == {f"{n:02d}" for n in range(1, 13)}
+
+
+def test_every_id_is_in_a_heading_of_its_own_lesson():
+    cache = {}
+
+    def lines_of(lesson):
+        if lesson not in cache:
+            cache[lesson] = markdown_lines(lesson_path(lesson))
+        return cache[lesson]
+
+    assert missing_from_headings(IDS, lines_of) == [], "name these ids in a heading"
+
+
+def test_the_heading_check_can_fail():
+    fake = {"01": ["## Something [IU-1]"], "02": ["Not a heading [SC-1]"]}
+    assert missing_from_headings([("IU-1", "01"), ("SC-1", "02"), ("IU-2", "01")],
+                                 fake.get) == [("SC-1", "02"), ("IU-2", "01")]
+    # an id named in the WRONG lesson's heading does not count
+    assert missing_from_headings([("SC-1", "01")], {"01": ["## [SC-1]"], "02": []}.get) == []
+    assert missing_from_headings([("SC-1", "02")], {"01": ["## [SC-1]"], "02": []}.get) != []
+
+
+def test_the_course_map_parser():
+    text = "## Part I\n\n01 Title\n- [IU-1] a\n  more [IU-9]\n- [POLL-1] b\n\n02 Next\n- [SC-1] c\n"
+    assert parse_course_map(text) == [("IU-1", "01"), ("POLL-1", "01"), ("SC-1", "02")]
+
+
+@pytest.mark.skipif(not COURSE_MAP.exists(), reason="../shared/COURSE_MAP.md is not beside "
+                    "this clone; the committed mapping is checked on its own above")
+def test_the_committed_mapping_matches_course_map_md():
+    text = COURSE_MAP.read_text()
+    assert parse_course_map(text) == IDS, "update tests/course_map_ids.txt from COURSE_MAP.md"
+    assert set(re.findall(rf"\[({ID})\]", text)) == {i for i, _ in IDS}

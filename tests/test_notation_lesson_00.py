@@ -1,0 +1,78 @@
+"""Lesson 00: its environment check comes first and needs only the standard library, its
+saved outputs hold no machine paths, and its notation table is the library's."""
+import ast
+import json
+import pathlib
+import sys
+
+import pytest
+
+from course_lib import envcheck
+from course_lib.notation import notation_markdown
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NB = json.loads((ROOT / "notebooks" / "00_start_here.ipynb").read_text())
+CODE = [c for c in NB["cells"] if c["cell_type"] == "code"]
+
+
+def imported_modules(source):
+    mods = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            mods |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            mods.add(node.module.split(".")[0])
+    return mods
+
+
+def test_the_environment_check_is_the_first_code_cell_and_stdlib_only():
+    first = "".join(CODE[0]["source"])
+    assert "environment_report" in first and "spec_from_file_location" in first
+    assert imported_modules(first) <= set(sys.stdlib_module_names)
+    checker = (ROOT / "course_lib" / "envcheck.py").read_text()
+    assert imported_modules(checker) <= set(sys.stdlib_module_names), "envcheck: stdlib only"
+    assert "course_lib" not in imported_modules(first)
+
+
+def test_saved_outputs_hold_no_machine_paths():
+    for cell in CODE:
+        for out in cell["outputs"]:
+            text = "".join(out.get("text", "")) + json.dumps(out.get("data", {}))
+            for marker in [str(ROOT), "/home/", "/root/", "/usr/", "site-packages", ".venv"]:
+                assert marker not in text, f"a saved output shows {marker!r}"
+
+
+def test_the_saved_environment_check_reports_every_package():
+    text = "".join(CODE[0]["outputs"][0]["text"])
+    mins, _ = envcheck.minimums((ROOT / "pyproject.toml").read_text())
+    for name, low in mins.items():
+        assert name in text and f">= {low}" in text
+    assert "course_lib" in text and text.rstrip().endswith("new enough.")
+
+
+def test_minimums_follow_pyproject():
+    mins, py = envcheck.minimums((ROOT / "pyproject.toml").read_text())
+    assert set(mins) == {"numpy", "sympy", "matplotlib", "ipywidgets"} and py.startswith(">=3.10")
+
+
+@pytest.mark.parametrize("python, ok", [((3, 10, 0), True), ((3, 12, 9), True), ((3, 9, 18), False),
+                                        ((3, 13, 0), False)])
+def test_python_range(python, ok):
+    assert envcheck.python_ok(python, ">=3.10,<3.13") is ok
+
+
+def test_a_missing_or_old_package_is_named_plainly():
+    deps = 'dependencies = [\n "numpy>=1.24",\n "matplotlib>=3.7",\n]\nrequires-python = ">=3.10"'
+    versions = {"numpy": "1.24.0", "matplotlib": "3.6.9", "course_lib": "0.1.0"}
+    r = envcheck.environment_report(deps, installed=versions.get, python=(3, 11, 0))
+    assert r.missing == [] and r.too_old == ["matplotlib"] and not r.ok
+    assert "TOO OLD  matplotlib  3.6.9" in r.text and "make lab" in r.text
+    r = envcheck.environment_report(deps, installed={"numpy": "2.0"}.get, python=(3, 11, 0))
+    assert r.missing == ["matplotlib", "course_lib"] and "MISSING" in r.text
+    r = envcheck.environment_report(deps, installed=lambda n: "9.9", python=(3, 11, 0))
+    assert r.ok and r.text.endswith("present and new enough.")
+
+
+def test_the_notebook_shows_the_library_table():
+    out = "".join(CODE[1]["outputs"][0]["data"]["text/markdown"])
+    assert out == notation_markdown(), "re-execute notebook 00 after changing notation.py"
