@@ -25,7 +25,7 @@ import numbers
 import numpy as np
 
 __all__ = ["SelfCheckError", "expect_close", "expect_type", "expect_shape", "expect_finite",
-           "expect_true", "expect_callable", "passed"]
+           "expect_true", "expect_callable", "expect_defined", "passed"]
 
 
 class SelfCheckError(AssertionError):
@@ -53,6 +53,22 @@ def expect_callable(name: str, obj, hint: str = ""):
     if not callable(obj):
         _fail(f"{name} should be a function, got {type(obj).__name__}", hint)
     return obj
+
+
+def expect_defined(name: str, namespace: dict, hint: str = ""):
+    """Check that `name` is defined in `namespace` (pass ``globals()``) and is a function,
+    so that a deleted, renamed or not yet run definition gets a message, not a NameError.
+
+    >>> expect_defined("sgd_step", {})
+    Traceback (most recent call last):
+    ...
+    course_lib.selfcheck.SelfCheckError: sgd_step is not defined. Run the cell that defines it (or Kernel -> Restart & Run All); if you deleted or renamed it, restore `def sgd_step(...)` with the name and arguments given in the question.
+    """
+    if name not in namespace:
+        _fail(f"{name} is not defined. Run the cell that defines it (or Kernel -> Restart & Run "
+              f"All); if you deleted or renamed it, restore `def {name}(...)` with the name and "
+              "arguments given in the question.", hint)
+    return expect_callable(name, namespace[name], hint)
 
 
 def expect_type(name: str, got, types, hint: str = ""):

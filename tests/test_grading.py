@@ -270,7 +270,7 @@ def test_bad_submissions_get_zero_exactly_where_due(course, student):
 def test_feedback_explains_each_failure(course):
     root = course["root"]
     expected = {
-        "defects_a": ["SyntaxError", "NameError", "should be a bool",
+        "defects_a": ["SyntaxError", "is not defined. Run the cell that defines it", "should be a bool",
                       "was missing from the submission"],
         "defects_b": ["holds 1 NaN value", "was missing from the submission"],
         "untouched": ["NotImplementedError"],

@@ -62,6 +62,11 @@ def test_type_callable_shape_and_true():
         sc.expect_type("k", 1.5, int)
     with pytest.raises(sc.SelfCheckError, match="should be a function, got NoneType"):
         sc.expect_callable("sgd_epoch", None)
+    with pytest.raises(sc.SelfCheckError, match=r"sgd_epoch is not defined\. Run the cell"):
+        sc.expect_defined("sgd_epoch", {"sgd_step": len})      # deleted or renamed
+    with pytest.raises(sc.SelfCheckError, match="should be a function, got int"):
+        sc.expect_defined("sgd_epoch", {"sgd_epoch": 3})
+    assert sc.expect_defined("sgd_epoch", {"sgd_epoch": len}) is len
     with pytest.raises(sc.SelfCheckError, match=r"has shape \(2, 3\), expected \(3, 2\)"):
         sc.expect_shape("dZ", np.zeros((2, 3)), (3, 2))
     with pytest.raises(sc.SelfCheckError, match="the sum must be zero\n  Hint: subtract the mean"):
