@@ -186,12 +186,15 @@ def course(tmp_path_factory):
     rel1 = read_nb(root / "release" / "part1" / "part1.ipynb")
     model = filled(rel1, read_nb(root / "source" / "part1" / "part1.ipynb"))
     write_nb(rel1, subs / "untouched" / "part1.ipynb")        # flat layout works too
+    for part in PARTS[1:]:                                    # untouched stubs of every part
+        write_nb(read_nb(root / "release" / part / f"{part}.ipynb"),
+                 subs / "untouched" / part / f"{part}.ipynb")
     for student, (changes, _) in BAD.items():
         write_nb(edit(model, changes), subs / student / "part1.ipynb")
 
     graded, t_grade = run_grade(root, "autograde", str(subs), "--timeout", str(TIMEOUT))
     print(f"\n[grading tests] release: {t_release:.1f} s, autograde of "
-          f"{len(BAD) + 4} notebooks: {t_grade:.1f} s")
+          f"{len(BAD) + 6} notebooks: {t_grade:.1f} s")
     return {"root": root, "release": release, "graded": graded, "t_grade": t_grade,
             "before": before}
 
@@ -253,10 +256,12 @@ def test_reference_solution_gets_full_marks(course):
         assert all(score == out_of for score, out_of in mine.values()), (part, mine)
 
 
-def test_untouched_stub_gets_zero(course):
+def test_untouched_stubs_get_zero_in_every_part(course):
     got = scores(course["root"])
-    mine = {q: v for (s, p, q), v in got.items() if s == "untouched"}
-    assert len(mine) == 5 and all(score == 0 for score, _ in mine.values()), mine
+    for part in PARTS:
+        mine = {q: v for (s, p, q), v in got.items() if s == "untouched" and p == part}
+        assert sum(out_of for _, out_of in mine.values()) == POINTS[part], (part, mine)
+        assert all(score == 0 for score, _ in mine.values()), (part, mine)
 
 
 @pytest.mark.parametrize("student", sorted(BAD))
@@ -292,7 +297,7 @@ def test_grades_csv_has_one_row_per_student_and_part(course):
     assert rows[("reference", "part1")] == 10
     assert rows[("defects_a", "part1")] == 4
     assert rows[("defects_b", "part1")] == 6
-    assert rows[("untouched", "part1")] == 0
+    assert all(rows[("untouched", part)] == 0 for part in PARTS)
 
 
 def test_the_working_tree_is_left_clean(course):
