@@ -9,7 +9,9 @@ The bad submissions are made here from the generated student release: an untouch
 and two students who each break several questions in different ways (syntax error,
 infinite loop stopped by the per-cell timeout, wrong return type, NaN, a deleted function,
 deleted test cells) while answering the others correctly, so the tests can check both the
-zeros and the points that are due.
+zeros and the points that are due. Parts 2 and 3 get untouched stubs and a student with
+typical slips (eps inside the root, no bias correction, a transposed gradient, a wrong
+derivative), one of which only the hidden tests catch.
 """
 from __future__ import annotations
 
@@ -159,6 +161,44 @@ BAD = {
 }
 
 
+# a student with a typical slip in parts 2 and 3: part -> (edits, points due per question)
+RMSPROP_EPS_INSIDE = '''def rmsprop_step(w, G, g, lr, gamma, eps):
+    G_new = gamma * G + (1 - gamma) * g * g
+    return w - lr * g / np.sqrt(G_new + eps), G_new     # eps inside the root: right for eps = 0 only
+'''
+ADAM_NO_CORRECTION = '''def adam_step(w, m, v, t, g, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    return w - lr * m / (np.sqrt(v) + eps), m, v        # no bias correction
+
+
+def first_step_predicted(lr, g1):
+    return lr
+'''
+BACKWARD_TRANSPOSED = '''def bn_backward(dZhat, cache):
+    Zbar, s, G = cache["Zbar"], cache["s"], cache["G"]
+    K = Zbar.shape[1]
+    total = dZhat.sum(axis=1, keepdims=True)
+    proj = (dZhat * Zbar).sum(axis=1, keepdims=True)
+    return (G[:, None] / (K * s) * (K * dZhat - total - Zbar * proj)).T   # K x n: wrong shape
+'''
+DMU_WRONG = '''def dmu_dZ(j):
+    return 1 / sp.Integer(K - 1)
+
+
+def dsigma_dZ(j):
+    return (Z[j] - mu) / (K * sigma)
+'''
+BAD_LATER = {
+    "part2": ({"q4_code": RMSPROP_EPS_INSIDE, "q5_code": ADAM_NO_CORRECTION},
+              {"q1_running_averages": 2, "q2_momentum_forms": 2, "q3_nesterov": 2,
+               "q4_rmsprop": 0, "q5_adam": 0, "q6_debiased_average": 2}),
+    "part3": ({"q3_code": BACKWARD_TRANSPOSED, "q4_code": DMU_WRONG},
+              {"q1_forward": 2, "q2_param_grads": 2, "q3_backward": 0,
+               "q4_sympy_derivatives": 0, "q5_eps_effect": 2}),
+}
+
+
 # -- one release and one grading run for the whole file ---------------------------------------
 
 def run_grade(root: Path, *args) -> tuple[subprocess.CompletedProcess, float]:
@@ -191,10 +231,14 @@ def course(tmp_path_factory):
                  subs / "untouched" / part / f"{part}.ipynb")
     for student, (changes, _) in BAD.items():
         write_nb(edit(model, changes), subs / student / "part1.ipynb")
+    for part, (changes, _) in BAD_LATER.items():
+        rel = read_nb(root / "release" / part / f"{part}.ipynb")
+        good = filled(rel, read_nb(root / "source" / part / f"{part}.ipynb"))
+        write_nb(edit(good, changes), subs / "defects_c" / part / f"{part}.ipynb")
 
     graded, t_grade = run_grade(root, "autograde", str(subs), "--timeout", str(TIMEOUT))
     print(f"\n[grading tests] release: {t_release:.1f} s, autograde of "
-          f"{len(BAD) + 6} notebooks: {t_grade:.1f} s")
+          f"{len(BAD) + 8} notebooks: {t_grade:.1f} s")
     return {"root": root, "release": release, "graded": graded, "t_grade": t_grade,
             "before": before}
 
@@ -272,6 +316,15 @@ def test_bad_submissions_get_zero_exactly_where_due(course, student):
     assert mine == due
 
 
+@pytest.mark.parametrize("part", sorted(BAD_LATER))
+def test_slips_in_parts_2_and_3_lose_exactly_their_points(course, part):
+    """eps inside the root passes the self-check (eps = 0) but not the hidden test; a missing
+    bias correction, a transposed gradient and a wrong derivative fail both."""
+    got = scores(course["root"])
+    due = BAD_LATER[part][1]
+    assert {q: got[("defects_c", part, q)][0] for q in due} == due
+
+
 def test_feedback_explains_each_failure(course):
     root = course["root"]
     expected = {
@@ -289,6 +342,10 @@ def test_feedback_explains_each_failure(course):
         "the infinite loop was not reported as stopped"
     for part in PARTS:
         assert (root / "feedback" / "reference" / part / f"{part}.html").is_file()
+    html = (root / "feedback" / "defects_c" / "part3" / "part3.html").read_text()
+    assert "has shape (5, 3), expected (3, 5)" in html
+    html = (root / "feedback" / "defects_c" / "part2" / "part2.html").read_text()
+    assert "w_new is not right yet" in html
 
 
 def test_grades_csv_has_one_row_per_student_and_part(course):
