@@ -44,12 +44,6 @@ def gamma_at(gamma: Gamma, t: int):
     return gamma
 
 
-def _symbolic(x) -> bool:
-    """True for sympy objects, including sympy numbers such as Integer(0) (which
-    ``_checks.is_numeric`` would treat as numbers that numpy cannot check)."""
-    return type(x).__module__.split(".")[0] == "sympy"
-
-
 GAMMA_WHY = ("gamma_t is the weight of the old value C_{t-1} and 1 - gamma_t that of the new "
              "input: below 0 a weight turns negative, and at 1 or above every new input is "
              "ignored (or subtracted)")
@@ -58,11 +52,9 @@ GAMMA_WHY = ("gamma_t is the weight of the old value C_{t-1} and 1 - gamma_t tha
 def _check_gamma(gamma: Gamma, T: int):
     """Validate every gamma_t for t = 1..T before any work is done."""
     for t in range(1, T + 1):
-        g = gamma_at(gamma, t)
-        if _symbolic(g):
-            continue
-        # gamma_1 = 0 is allowed (the plain mean starts that way); gamma_t = 1 never forgets
-        check_range(f"gamma (at t={t})", g, 0, 1, why=GAMMA_WHY)
+        # gamma_1 = 0 is allowed (the plain mean starts that way); gamma_t = 1 never forgets;
+        # a sympy gamma_t passes unchecked
+        check_range(f"gamma (at t={t})", gamma_at(gamma, t), 0, 1, why=GAMMA_WHY)
 
 
 def running_averages(xs: Iterable, gamma: Gamma, C0=0):
@@ -107,9 +99,8 @@ def debias(avg, gamma, t: int):
     """
     if is_numeric(t) and np.any(np.asarray(t) < 1):
         raise ValueError(f"t must be >= 1 (the number of inputs averaged so far), got {t}")
-    if not _symbolic(gamma):
-        check_range("gamma", gamma, 0, 1, why="debias divides by 1 - gamma^t, which is 0 at "
-                    "gamma = 1 (C_t stays at C_0 = 0 and there is nothing to correct)")
+    check_range("gamma", gamma, 0, 1, why="debias divides by 1 - gamma^t, which is 0 at "
+                "gamma = 1 (C_t stays at C_0 = 0 and there is nothing to correct)")
     return avg / (1 - gamma ** t)   # C_t / (1 - gamma^t)
 
 
@@ -121,10 +112,9 @@ def moving_average_weights(gamma, T: int):
     >>> [round(w, 3) for w in moving_average_weights(0.5, 3)]
     [0.125, 0.25, 0.5]
     """
-    if _symbolic(T) or not isinstance(T, (int, np.integer)) or T < 1:
+    if not isinstance(T, (int, np.integer)) or T < 1:
         raise ValueError(f"T must be an integer >= 1 (the number of inputs), got {T!r}")
-    if not _symbolic(gamma):
-        check_range("gamma", gamma, 0, 1, why=GAMMA_WHY)
+    check_range("gamma", gamma, 0, 1, why=GAMMA_WHY)
     return [gamma ** (T - t) * (1 - gamma) for t in range(1, T + 1)]
 
 
@@ -157,8 +147,7 @@ def polynomial_decay_gamma(eta: float = 3.0):
     >>> g = polynomial_decay_gamma(3.0); [g(1), round(g(2), 12)]
     [0.0, 0.2]
     """
-    if not _symbolic(eta):
-        check_range("eta", eta, 0, np.inf, why="the polynomial-decay constant must be >= 0")
+    check_range("eta", eta, 0, np.inf, why="the polynomial-decay constant must be >= 0")
     return lambda t: 1 - (eta + 1) / (t + eta)     # gamma_t = 1 - (eta + 1)/(t + eta)
 
 
@@ -181,9 +170,7 @@ class IterateAverage:
 
     def update(self, w):
         t = self.t + 1
-        g = gamma_at(self.gamma, t)
-        if not _symbolic(g):
-            check_range(f"gamma (at t={t})", g, 0, 1, why=GAMMA_WHY)
+        g = check_range(f"gamma (at t={t})", gamma_at(self.gamma, t), 0, 1, why=GAMMA_WHY)
         check_finite("w", w)
         if self.t > 0:
             check_same_shape("w", w, "the averaged iterates", self.value)

@@ -188,6 +188,19 @@ class CompactFigure:
         return f"<figure {self.width}x{self.height} px, {self.colors} colours>"
 
 
+def _palette_png(rgba, colors: int, fast: bool = False) -> bytes:
+    """An RGBA array as a PNG of at most `colors` colours (transparency kept). `fast`: quick
+    compression (the explorer's per-change redraw) instead of the smallest file."""
+    from PIL import Image   # noqa: PLC0415  (a dependency of matplotlib)
+    img = Image.fromarray(np.ascontiguousarray(rgba), "RGBA")
+    if img.getextrema()[3][0] == 255:               # opaque: no alpha channel to keep
+        img = img.convert("RGB")
+    buf = io.BytesIO()
+    img.quantize(colors, method=Image.Quantize.FASTOCTREE).save(
+        buf, format="png", **({"compress_level": 1} if fast else {"optimize": True}))
+    return buf.getvalue()
+
+
 def compact(fig, colors: int = 48) -> CompactFigure:
     """Render `fig` once, reduce it to `colors` colours, close it (so the notebook does not
     show it twice) and return a :class:`CompactFigure`. ``PL.compact(PL.race_figure(...))``.
@@ -197,19 +210,16 @@ def compact(fig, colors: int = 48) -> CompactFigure:
     35 kB; 40 kB with 96 colours). With 32 colours the octree palette loses the legend's
     frame and thins the contours, so 48 is the default."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg   # noqa: PLC0415
-    from PIL import Image   # noqa: PLC0415  (a dependency of matplotlib)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     rgba = np.asarray(canvas.buffer_rgba())
-    img = Image.fromarray(rgba).convert("RGB").quantize(colors, method=Image.Quantize.FASTOCTREE)
-    buf = io.BytesIO()
-    img.save(buf, format="png", optimize=True)
+    png = _palette_png(rgba, colors)
     try:
         import matplotlib.pyplot as plt   # noqa: PLC0415
         plt.close(fig)
     except Exception:   # noqa: BLE001 -- a Figure made without pyplot needs no closing
         pass
-    return CompactFigure(buf.getvalue(), rgba.shape[1], rgba.shape[0], colors)
+    return CompactFigure(png, rgba.shape[1], rgba.shape[0], colors)
 
 
 # -- animation ----------------------------------------------------------------------------
@@ -330,17 +340,6 @@ class AnimationHTML:
 
     def __repr__(self):
         return f"<animation: {self.frames} frames, {self.size / 1e3:.0f} kB>"
-
-
-def _palette_png(rgba, colors: int) -> bytes:
-    """An RGBA array as a PNG of at most `colors` colours (transparency kept)."""
-    from PIL import Image   # noqa: PLC0415  (a dependency of matplotlib)
-    img = Image.fromarray(np.ascontiguousarray(rgba), "RGBA")
-    if img.getextrema()[3][0] == 255:               # opaque: no alpha channel to keep
-        img = img.convert("RGB")
-    buf = io.BytesIO()
-    img.quantize(colors, method=Image.Quantize.FASTOCTREE).save(buf, format="png", optimize=True)
-    return buf.getvalue()
 
 
 def _palette_writer(colors: int):
@@ -541,16 +540,11 @@ class TrajectoryCanvas:
 
     def render(self) -> bytes:
         """The one redraw per change: background + paths + message, as PNG bytes."""
-        from PIL import Image   # noqa: PLC0415  (a dependency of matplotlib)
         if self._background is None:
             self._draw_background(self._legend_keys or ())
         renderer = self.canvas.get_renderer()
         self.canvas.restore_region(self._background)
         for a in [self.start_dot, *self.lines, *self.ends, self.message]:
             a.draw(renderer)
-        img = Image.fromarray(np.asarray(self.canvas.buffer_rgba())).convert("RGB")
-        buf = io.BytesIO()     # a palette PNG: 3 times smaller than RGBA and faster to write
-        img.quantize(self.colors, method=Image.Quantize.FASTOCTREE).save(
-            buf, format="png", compress_level=1)
-        self.renders += 1
-        return buf.getvalue()
+        self.renders += 1      # a palette PNG: 3 times smaller than RGBA and faster to write
+        return _palette_png(np.asarray(self.canvas.buffer_rgba()), self.colors, fast=True)
