@@ -145,3 +145,157 @@ def test_ad2_study_question_sums():
     assert sp.Sum(1 / sp.sqrt(k), (k, 1, sp.oo)).is_convergent() == False   # noqa: E712
     assert sp.Sum(1 / k, (k, 1, sp.oo)).is_convergent() == False            # noqa: E712
     assert sp.Sum(1 / k ** 2, (k, 1, sp.oo)).is_convergent() == True        # noqa: E712
+
+
+# --- [AD-1] dividing by the RMS gradient is not Newton: the curvature cancels (issue 14) --------
+
+H, W1, W2 = sp.symbols("h w_1 w_2", positive=True)
+
+
+def rms_on_quadratic(h_value):
+    """RMSprop (eps = 0) fed the gradients g_k = h w_k of two symbolic iterates."""
+    opt = RMSprop(lr=eta, gamma=gamma, eps=0)
+    s = opt.init(0)
+    for wk in (W1, W2):
+        step, s = opt.update(h_value * wk, s)
+    return step, s
+
+
+def curvature_claim(claim):
+    step_h, s_h = rms_on_quadratic(H)
+    step_1, s_1 = rms_on_quadratic(1)
+    check_equal(s_h.G, H ** 2 * s_1.G, "G = h^2 times the mean square of w")
+    check_equal(step_h, claim(step_1), "the step on the curvature-h quadratic")
+
+
+def test_ad1_rms_step_does_not_depend_on_the_curvature():
+    curvature_claim(lambda step_1: step_1)
+
+
+@pytest.mark.parametrize("wrong", [lambda step_1: -W2,              # Newton's step
+                                   lambda step_1: H * step_1,       # scales like gradient descent
+                                   lambda step_1: step_1 / H])      # "divides by the curvature"
+def test_ad1_curvature_claim_fails_when_changed(wrong):
+    with pytest.raises(ProofError):
+        curvature_claim(wrong)
+
+
+def test_ad1_rmsprop_path_is_the_same_on_every_diagonal_quadratic():
+    import numpy as np
+    from course_lib.trace import minimize
+    w0 = np.array([-4.0, 1.5])
+    h = np.array([1.0, 50.0])
+    narrow = minimize(RMSprop(lr=0.1, gamma=0.99, eps=0.0), lambda w: h * w, w0, 120).ws
+    round_ = minimize(RMSprop(lr=0.1, gamma=0.99, eps=0.0), lambda w: w, w0, 120).ws
+    np.testing.assert_allclose(narrow, round_, rtol=1e-9, atol=0)
+    np.testing.assert_allclose(np.abs(narrow[1] - w0), 0.1 / np.sqrt(0.01), rtol=1e-12)
+    gd = minimize(SGD(lr=2 / 51), lambda w: h * w, w0, 1).ws     # GD's first step: ratio h2|w2| / h1|w1|
+    assert abs(gd[1, 1] - w0[1]) / abs(gd[1, 0] - w0[0]) == pytest.approx(18.75)
+
+
+# --- [AD-4] only Adadelta has no learning rate (issue 14: the slides say otherwise) ------------
+
+def lr_scales_the_step(cls, factor):
+    step_of = lambda lr: cls(lr=lr, eps=0).update(g, cls(lr=lr, eps=0).init(0))[0]
+    check_equal(step_of(2 * eta), factor * step_of(eta), f"{cls.__name__}")
+
+
+@pytest.mark.parametrize("name", ["Adagrad", "RMSprop", "Adam", "AdaMax"])
+def test_ad4_the_other_methods_have_a_learning_rate(name):
+    import course_lib.optimizers as opts
+    cls = getattr(opts, name)
+    lr_scales_the_step(cls, 2)
+    with pytest.raises(ProofError):            # "no learning rate": the step would not change
+        lr_scales_the_step(cls, 1)
+
+
+def test_ad4_adadelta_default_is_zeilers_method():
+    import inspect
+    assert inspect.signature(Adadelta.__init__).parameters["lr"].default == 1.0
+
+
+# --- [AD-5] Rprop: PyTorch's iRprop-, and what minibatches do to it (issue 14) ------------------
+
+def test_ad5_rprop_is_irprop_minus_not_backtracking():
+    import numpy as np
+    from course_lib.optimizers import Rprop
+    opt = Rprop(lr=0.1)
+    s = opt.init(np.zeros(1))
+    step1, s = opt.update(np.array([1.0]), s)
+    step2, s = opt.update(np.array([-1.0]), s)          # sign flip
+    assert step1[0] == pytest.approx(-0.1)
+    assert step2[0] == 0.0                              # skipped; backtracking would give +0.1
+    assert s.g_prev[0] == 0.0 and s.delta[0] == pytest.approx(0.05)
+    step3, s = opt.update(np.array([-1.0]), s)          # after the skip: no shrink, no growth
+    assert s.delta[0] == pytest.approx(0.05) and step3[0] == pytest.approx(0.05)
+
+
+def rprop_least_squares(batch, seeds=range(5), T=200, n=1000):
+    import numpy as np
+    from course_lib.optimizers import Rprop
+    S = len(seeds)
+    X, y, w_ls = np.zeros((S, n, 5)), np.zeros((S, n)), np.zeros((S, 5))
+    for i, sd in enumerate(seeds):
+        r = np.random.default_rng(sd)
+        X[i] = r.normal(size=(n, 5)) * np.array([1.0, 2.0, 0.5, 3.0, 1.5])
+        y[i] = X[i] @ r.normal(size=5) + 0.5 * r.normal(size=n)
+        w_ls[i] = np.linalg.lstsq(X[i], y[i], rcond=None)[0]
+    loss = lambda w: 0.5 * np.mean((np.einsum("snd,sd->sn", X, w) - y) ** 2, axis=1)
+    r, rows_s = np.random.default_rng(100 + batch), np.arange(S)[:, None]
+    opt = Rprop(lr=0.01)
+    w = np.zeros((S, 5)); s = opt.init(w)
+    excess, delta = np.zeros((S, T)), np.zeros((S, T))
+    for k in range(T):
+        if batch < n:
+            rows = r.integers(0, n, (S, batch))
+            Xb, yb = X[rows_s, rows], y[rows_s, rows]
+        else:
+            Xb, yb = X, y
+        gr = np.einsum("sbd,sb->sd", Xb, np.einsum("sbd,sd->sb", Xb, w) - yb) / yb.shape[1]
+        step, s = opt.update(gr, s)
+        w = w + step
+        excess[:, k], delta[:, k] = loss(w) - loss(w_ls), np.median(s.delta, axis=1)
+    return excess, delta
+
+
+def test_ad5_minibatch_rprop_collapses_before_the_minimum():
+    import numpy as np
+    res = {b: rprop_least_squares(b) for b in (1000, 100, 10)}
+    for b, (excess, delta) in res.items():
+        assert np.all(delta[:, -1] <= 1e-5)                             # every run collapses
+        assert np.all(np.argmax(delta <= 1e-5, axis=1) < 150)
+    assert np.all(res[1000][0][:, -1] < 1e-10)                          # the full batch converged
+    assert np.all(res[100][0][:, -1] > 1e-4) and np.all(res[10][0][:, -1] > 1e-3)
+    assert res[10][0][:, -1].mean() > 5 * res[100][0][:, -1].mean()
+    for b in (100, 10):                                                 # frozen from t = 100 on
+        assert res[b][0][:, -1].mean() > 0.4 * res[b][0][:, 99].mean()
+
+
+# --- review: how long RMSprop needs to recover after the gradients drop from 10 to 0.1 -----------
+
+def test_ad3_rmsprop_recovery_takes_log_ratio_windows():
+    import numpy as np
+    gam = 0.9
+    opt = RMSprop(lr=0.1, gamma=gam, eps=0.0)
+    s = opt.init(np.zeros(1))
+    eff = []
+    for gt in [10.0] * 100 + [0.1] * 100:
+        step, s = opt.update(np.array([gt]), s)
+        eff.append(-step[0] / gt)
+    half = int(np.argmax(np.array(eff[100:]) >= 0.5)) + 1
+    assert half == 77
+    assert 60 < half < np.log(1e4) / (1 - gam)
+    assert half > 3 / (1 - gam)             # "within a few windows" (3 x 10 updates) is wrong
+
+
+def test_ad4_adadelta_does_not_settle_in_other_settings():
+    import numpy as np
+    from course_lib.trace import minimize
+    h = np.array([1.0, 50.0])
+    for rho, eps_v in ((0.9, 1e-6), (0.95, 1e-4)):
+        d = np.linalg.norm(minimize(Adadelta(rho=rho, eps=eps_v), lambda w: h * w,
+                                    np.array([-4.0, 1.5]), 1500).ws, axis=1)
+        assert d[-1] > max(1e-2, 1.2 * d.min())
+    d = np.linalg.norm(minimize(Adadelta(rho=0.9, eps=1e-2, lr=lambda t: 0.99 ** t), lambda w: h * w,
+                                np.array([-4.0, 1.5]), 600).ws, axis=1)
+    assert d[-1] < 1e-10                    # the check can fail: a decaying factor does settle

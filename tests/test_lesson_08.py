@@ -359,3 +359,160 @@ def test_am4_measured_extremal_step_exceeds_the_papers_bound():
         step, s = opt.update(gk, s)
     assert abs(step[0]) == pytest.approx(float(cs_bound(b1, b2, t_)), rel=1e-9)
     assert abs(step[0]) > 2 * (1 - b1) / np.sqrt(1 - b2)
+
+
+# --- issue 14: where eps sits in TensorFlow/Keras's Adam -------------------------------------
+
+def tf_form_claim(eps_in_torch_form):
+    m, v, e, tt, c2 = sp.symbols("m v epsilon t c_2", positive=True)
+    tf_form = eta * sp.sqrt(1 - B2 ** tt) / (1 - B1 ** tt) * m / (sp.sqrt(v) + e)
+    torch_form = eta * debias(m, B1, tt) / (sp.sqrt(debias(v, B2, tt)) + eps_in_torch_form(e, tt))
+    name = {B2 ** tt: 1 - c2}
+    check_equal(tf_form.subs(name), torch_form.subs(name), "TF/Keras Adam in PyTorch's form")
+
+
+def test_am1_tensorflow_eps_is_torch_eps_over_root_of_correction():
+    tf_form_claim(lambda e, tt: e / sp.sqrt(1 - B2 ** tt))
+    with pytest.raises(ProofError):
+        tf_form_claim(lambda e, tt: e)                           # "the same epsilon"
+    with pytest.raises(ProofError):
+        tf_form_claim(lambda e, tt: e * sp.sqrt(1 - B2 ** tt))
+
+
+# --- issue 14: the extremal sequence grows by beta2/beta1; whose condition is which ----------
+
+def test_am4_extremal_sequence_grows_by_beta2_over_beta1():
+    G = sp.Symbol("G", positive=True)
+    seq = lambda k, T: G * (B1 / B2) ** (T - k)
+    check_equal(seq(3, 3) / seq(2, 3), B2 / B1)
+    with pytest.raises(ProofError):
+        check_equal(seq(3, 3) / seq(2, 3), B1 / B2)
+
+
+def test_am4_kingma_ba_condition_is_weaker_than_the_bound_needs():
+    b1, b2 = 0.9, 0.7
+    assert b1 ** 2 / np.sqrt(b2) < 1            # Kingma and Ba's assumption holds
+    assert b1 >= np.sqrt(b2)                    # Reddi et al.'s beta1 < sqrt(beta2) does not
+    bounds = [float(cs_bound(b1, b2, k)) for k in (10, 100, 200)]
+    assert bounds[0] < bounds[1] < bounds[2] and bounds[2] > 1e3    # no finite bound on the step
+
+
+# --- issue 14: AMSGrad's corrected effective step can grow ---------------------------------------
+
+def amsgrad_effective_steps(lr, T=3000, b2=0.999):
+    opt = AMSGrad(lr=lr, beta1=0.0, beta2=b2, eps=0.0)
+    s = opt.init(np.zeros(1))
+    out = np.zeros(T)
+    for k in range(T):
+        gk = 1.0 if k == 0 else 0.01
+        step, s = opt.update(np.array([gk]), s)
+        out[k] = -step[0] / gk
+    return out
+
+
+def test_am5_amsgrad_corrected_step_grows_for_a_constant_eta():
+    eff = amsgrad_effective_steps(1e-3)
+    tt = np.arange(1, 3001)
+    np.testing.assert_allclose(eff, 1e-3 * np.sqrt((1 - 0.999 ** tt) / (1 - 0.999)), rtol=1e-12)
+    assert eff[-1] / eff[0] == pytest.approx(30.8, abs=0.05)
+    sched = amsgrad_effective_steps(lambda k: 1e-3 / np.sqrt(k))
+    assert np.all(np.diff(sched) <= 0)
+
+
+def amsgrad_monotone_claim(eta_t):
+    """The t-derivative of the squared corrected effective step (v_max fixed) is <= 0."""
+    x, tc, V = sp.symbols("x t V", positive=True)
+    eff_sq = eta_t(tc) ** 2 / debias(V, sp.exp(-x), tc)
+    y = sp.Symbol("y", positive=True)
+    phi = (1 + y) * sp.exp(-y) - 1
+    if eta_t(tc) == 1:
+        check_true(sp.diff(eff_sq, tc) <= 0, "constant eta")
+    else:
+        check_equal(sp.diff(eff_sq, tc) * tc ** 2 * V, phi.subs(y, x * tc))
+        check_equal(phi.subs(y, 0), 0)
+        check_equal(sp.diff(phi, y), -y * sp.exp(-y))
+        check_true(sp.diff(phi, y) < 0)
+
+
+def test_am5_amsgrad_step_shrinks_under_alpha_over_sqrt_t():
+    amsgrad_monotone_claim(lambda tc: 1 / sp.sqrt(tc))
+
+
+def test_am5_amsgrad_step_claim_fails_for_a_constant_eta():
+    with pytest.raises(ProofError):
+        amsgrad_monotone_claim(lambda tc: sp.Integer(1))
+
+
+# --- issue 14: Wilson et al. (2017): same training fit, worse generalization ------------------
+
+def wilson_data(r, n, p=0.6, d=None):
+    y = np.where(r.random(n) < p, 1.0, -1.0)
+    X = np.zeros((n, 3 + 5 * n if d is None else d))
+    X[:, 0], X[:, 1:3] = y, 1.0
+    if d is None:
+        for i in range(n):
+            X[i, 3 + 5 * i: 3 + 5 * i + (1 if y[i] > 0 else 5)] = 1.0
+    return X, y
+
+
+def fit(opt, X, y, T=300):
+    w = np.zeros(X.shape[1]); s = opt.init(w)
+    for _ in range(T):
+        step, s = opt.update(X.T @ (X @ w - y) / len(y), s)
+        w = w + step
+    return w
+
+
+def test_am5_wilson_adam_fits_but_generalizes_worse():
+    for seed in range(5):
+        r = np.random.default_rng(seed)
+        X, y = wilson_data(r, 20)
+        Xn, yn = wilson_data(r, 1000, d=X.shape[1])
+        w_gd, w_adam = fit(SGD(lr=0.5), X, y), fit(Adam(lr=0.05), X, y)
+        for w_ in (w_gd, w_adam):
+            assert 0.5 * np.mean((X @ w_ - y) ** 2) < 1e-10
+        np.testing.assert_allclose(w_gd, np.linalg.pinv(X) @ y, atol=1e-8)
+        assert np.mean(np.sign(Xn @ w_gd) != yn) == 0
+        assert np.mean(np.sign(Xn @ w_adam) != yn) == pytest.approx(np.mean(yn < 0))
+        assert np.mean(yn < 0) > 0.3
+
+
+# --- review: uncorrected Adam steps are too LARGE for the default betas (the slides say tiny) ----
+
+def uncorrected_ratio(b1, b2, T):
+    """eta m_t / sqrt(v_t) / eta on a constant gradient, read from the library's Adam state."""
+    opt = Adam(beta1=b1, beta2=b2)
+    s = opt.init(np.zeros(1))
+    out = []
+    for _ in range(T):
+        _, s = opt.update(np.array([2.0]), s)
+        out.append(s.m[0] / np.sqrt(s.v[0]))
+    return np.array(out)
+
+
+def test_am1_uncorrected_steps_too_large_for_default_betas():
+    r = uncorrected_ratio(0.9, 0.999, 40)
+    tc = np.arange(1, 41)
+    np.testing.assert_allclose(r, (1 - 0.9 ** tc) / np.sqrt(1 - 0.999 ** tc), rtol=1e-12)
+    assert r.argmax() + 1 == 12 and 6.5 < r.max() < 6.7
+    with pytest.raises(AssertionError):          # the slides' claim: "tiny" (below eta) early on
+        assert np.all(r[:20] < 1)
+    small = uncorrected_ratio(0.99, 0.999, 5)    # 1 - beta1 < sqrt(1 - beta2): tiny first steps
+    assert np.all(small < 1)
+
+
+def test_am4_supremum_is_not_a_few_eta_for_every_beta():
+    sup = lambda b1, b2: (1 - b1) / np.sqrt((1 - b2) * (1 - b1 ** 2 / b2))
+    assert sup(0.9, 0.999) == pytest.approx(7.27, abs=0.005)
+    assert sup(0.9, 0.9999) > 20
+    assert float(cs_bound(0.9, 0.9999, 200000)) == pytest.approx(sup(0.9, 0.9999), rel=1e-6)
+
+
+def test_am5_wilson_mean_test_error_quoted():
+    errs = []
+    for seed in range(5):
+        r = np.random.default_rng(seed)
+        X, y = wilson_data(r, 20)
+        Xn, yn = wilson_data(r, 1000, d=X.shape[1])
+        errs.append(np.mean(np.sign(Xn @ fit(Adam(lr=0.05), X, y)) != yn))
+    assert round(float(np.mean(errs)), 2) == 0.41

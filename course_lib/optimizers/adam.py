@@ -78,10 +78,11 @@ class Adam(Optimizer):
 
     t is 1 on the first step. The weights of $m_t$ on $g_1..g_t$ sum to $1-\beta_1^t$, which
     is why dividing by it removes the pull towards $m_0 = 0$ (lesson 08 proves it on this
-    code). epsilon sits OUTSIDE the square root, after the bias correction, as in the paper,
-    seed 000 and PyTorch. With ``weight_decay`` = lambda > 0 the gradient becomes
-    $g_t + \lambda W_{t-1}$ (L2 regularization in the loss, "coupled"); for the decoupled
-    form see :class:`AdamW`.
+    code). epsilon sits OUTSIDE the square root, after the bias correction, as in the
+    paper's Algorithm 1, PyTorch and optax; TensorFlow and Keras add it to the uncorrected
+    root instead, which amounts to epsilon / sqrt(1 - beta2^t) here. With
+    ``weight_decay`` = lambda > 0 the gradient becomes $g_t + \lambda W_{t-1}$ (L2
+    regularization in the loss, "coupled"); for the decoupled form see :class:`AdamW`.
 
     ==========  ========================================  ================  ====================
     symbol      meaning                                   argument          PyTorch ``Adam``
@@ -161,9 +162,13 @@ class AMSGrad(Optimizer):
     Convention (PyTorch's): the maximum is taken over the UNCORRECTED $v_t$, and the
     running maximum is then bias-corrected with the current t. The paper takes the
     maximum over $v_t$ too but uses no bias correction at all (and writes $\hat v_t$ for
-    the maximum; here the hat means bias-corrected, so the field is ``v_max``). Because
-    $v^{\max}_t$ never decreases, the effective step $\eta_t / \sqrt{v^{\max}_t}$ never grows
-    for a non-increasing $\eta_t$, which is what the convergence proof needs.
+    the maximum; here the hat means bias-corrected, so the field is ``v_max``). In the
+    paper's uncorrected form the effective step $\eta_t / \sqrt{v^{\max}_t}$ never grows for
+    a non-increasing $\eta_t$, which is what the convergence proof needs. With this
+    correction the effective step is $\eta_t \sqrt{1-\beta_2^t} / \sqrt{v^{\max}_t}$, which
+    CAN grow: with a constant eta and gradients 1 then 0.01 it grows about 31-fold by
+    t = 3000 (lesson 08). It never grows for $\eta_t = \alpha/\sqrt t$, since
+    $(1-\beta_2^t)/t$ is non-increasing.
 
     ==========  ========================================  ==================  =========================
     symbol      meaning                                   argument            PyTorch ``Adam``

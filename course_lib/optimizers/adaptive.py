@@ -10,16 +10,16 @@ Adadelta) is L2 in the loss: :func:`~course_lib.optimizers.base.l2_gradient` add
 $\lambda W_{t-1}$ to the gradient before anything else, where PyTorch adds it. Rprop has
 no weight decay, in PyTorch either.
 
-Where epsilon sits, since the sources differ:
+Where epsilon sits, since implementations differ (read from their source code; the seeds'
+text dumps lose where a root sign ends, so they cannot settle it):
 
-=========  ===============================================  =========================
-rule       this library (= PyTorch)                         seeds
-=========  ===============================================  =========================
-Adagrad    $\eta g / (\sqrt{G_t} + \epsilon)$ (outside)        not written out
-RMSprop    $\eta g / (\sqrt{G_t} + \epsilon)$ (outside)        seed 000: outside ("adadelta");
-                                                            seed 004: garbled, read as outside
-Adadelta   $\sqrt{E[\Delta x^2] + \epsilon} / \sqrt{E[g^2] + \epsilon}$ (inside both)   not in the seeds
-=========  ===============================================  =========================
+- Adagrad: $\eta g / (\sqrt{G_t} + \epsilon)$, OUTSIDE the root, here and in PyTorch (and in
+  tf.keras up to TF 2.10); Keras 3 and optax put it inside.
+- RMSprop: $\eta g / (\sqrt{G_t} + \epsilon)$, OUTSIDE, here and in PyTorch (and in Keras 2
+  and tf.keras up to TF 2.10 when momentum = 0; inside with momentum > 0); Keras 3 and optax
+  (by default) put it inside.
+- Adadelta: $\sqrt{E[\Delta x^2] + \epsilon} / \sqrt{E[g^2] + \epsilon}$, INSIDE both roots, as
+  in Zeiler's paper and PyTorch.
 """
 from __future__ import annotations
 
@@ -402,9 +402,12 @@ class Rprop(Optimizer):
 
     where $\tilde g_t = 0$ when the sign flipped ($s < 0$: the step is skipped and the
     stored gradient set to 0, so the next step does not shrink again) and $g_t$ otherwise.
-    This is the variant without weight backtracking ("Rprop-"), as in PyTorch. The size of
-    the gradient never enters, so each dimension moves on its own (the seed's "decouple
-    the dimensions"). A full-batch method: minibatch noise flips signs at random.
+    This is the variant Igel and Huesken (2000) call iRprop- (no weight backtracking; the
+    derivative is set to 0 after a flip), as in PyTorch; Riedmiller and Braun's original
+    instead takes the previous step back after a flip. The size of the gradient never
+    enters, so each coordinate adapts its step size on its own. Meant for full batches:
+    with minibatches, noise flips the signs and the step sizes shrink to ``delta_min``
+    before the iterate reaches the minimum (lesson 07 measures it).
 
     ============  ========================================  ===============  ======================
     symbol        meaning                                   argument         PyTorch ``Rprop``
