@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from course_lib.averages import running_average
-from course_lib.batchnorm import batchnorm_forward
+from course_lib.batchnorm import BatchNorm, batchnorm_forward, batchnorm_inference
 from course_lib.proofs import ProofError, check_equal
 
 K = 3
@@ -90,6 +90,35 @@ def claim_unbiased(factor):                                                     
                 "E[factor * batch variance] = sigma*^2")
 
 
+def claim_inference(mode, s_formula):                                            # [BN-2]
+    """The library's inference output for one example, fixed running estimates m and v."""
+    zs, ms, vs = sp.symbols("z m v", positive=True)
+    Zinf, _ = batchnorm_inference(obj([zs]), obj(G), obj(B), obj(ms), obj(vs), eps=eps, eps_mode=mode)
+    check_equal(Zinf[0, 0], G * (zs - ms) / s_formula(vs) + B, f"inference output ({mode})")
+
+
+def claim_linear(update):                                                        # [BN-2]
+    """E[update(avg, x)] = update(E[avg], E[x]) needs update to be linear in (avg, x)."""
+    a1, a2, x1, x2, lam = sp.symbols("a_1 a_2 x_1 x_2 lambda", positive=True)
+    check_equal(update(a1 + lam * a2, x1 + lam * x2, gamma),
+                update(a1, x1, gamma) + lam * update(a2, x2, gamma), "the update is linear")
+
+
+def spread_ratio_training_over_inference(unbiased, seed, K_=8, T=60, runs=300, n_test=100):
+    """sqrt(mean within-batch variance in training mode / the same in inference mode) for
+    fresh batches, after T training batches; mean over `runs` independent units."""
+    r = np.random.default_rng(seed)
+    bn = BatchNorm(runs, gamma=0.9, axis=0, unbiased_running_var=unbiased)
+    for _ in range(T):
+        bn.forward(3.0 + 2.0 * r.normal(size=(K_, runs)))
+    test = 3.0 + 2.0 * r.normal(size=(n_test, K_, runs))
+    inf = bn.forward(test.reshape(n_test * K_, runs), training=False).reshape(n_test, K_, runs)
+    cols = test.transpose(1, 0, 2).reshape(K_, n_test * runs)
+    trn = batchnorm_forward(cols, np.ones(n_test * runs), np.zeros(n_test * runs), axis=0)[0]
+    trn = trn.reshape(K_, n_test, runs).transpose(1, 0, 2)
+    return np.mean(np.sqrt(trn.var(axis=1).mean(axis=0) / inf.var(axis=1).mean(axis=0)))
+
+
 RIGHT_VAR = lambda c: G ** 2 * c.var[0, 0] / c.s[0, 0] ** 2
 FIRST_ORDER = {"sigma": 1 - eps / a, "sqrt": 1 - eps / (2 * a ** 2)}
 
@@ -120,6 +149,23 @@ def test_BN2_unbiased_variance():
     claim_unbiased(sp.Rational(K, K - 1))
 
 
+def test_BN2_inference_formula_in_both_eps_conventions():
+    claim_inference("sqrt", lambda v: sp.sqrt(v + eps))
+    claim_inference("sigma", lambda v: sp.sqrt(v) + eps)
+
+
+def test_BN2_running_average_is_linear():
+    claim_linear(running_average)
+
+
+def test_BN2_training_outputs_are_wider_by_sqrt_K_over_K_minus_1():
+    ratios = [spread_ratio_training_over_inference(True, seed) for seed in range(5)]
+    assert np.mean(ratios) == pytest.approx(np.sqrt(8 / 7), abs=0.01)
+    assert min(ratios) > 1.05                           # not noise: every seed shows it
+    biased = [spread_ratio_training_over_inference(False, seed) for seed in range(5)]
+    assert np.mean(biased) == pytest.approx(1.0, abs=0.01)
+
+
 # -- and fail when changed ---------------------------------------------------------------------
 
 def test_changed_formulas_fail():
@@ -137,3 +183,9 @@ def test_changed_formulas_fail():
         claim_running_var(lambda t: (1 - gamma ** t) * var_star)
     with pytest.raises(ProofError, match="E\\[factor"):                          # the biased one
         claim_unbiased(1)
+    with pytest.raises(ProofError, match=r"inference output \(sqrt\)"):        # the other mode's
+        claim_inference("sqrt", lambda v: sp.sqrt(v) + eps)
+    with pytest.raises(ProofError, match=r"inference output \(sigma\)"):
+        claim_inference("sigma", lambda v: sp.sqrt(v + eps))
+    with pytest.raises(ProofError, match="linear"):                 # averaging squares of x
+        claim_linear(lambda avg, x, g: running_average(avg, x * x, g))

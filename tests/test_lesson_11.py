@@ -193,3 +193,84 @@ def test_seed_formula_and_swapped_conventions_fail_with_eps(mode):
     other = "sqrt" if mode == "sigma" else "sigma"
     with pytest.raises(ProofError, match=f"exact gradient \\({mode}\\), j = 1"):
         claim_exact_with_eps(mode, RIGHT_R[other], j_values=[0])
+
+
+# -- [BB-3] how large the error of the eps-free formula is -------------------------------------
+# Relative error = eps sqrt(a1^2 + (a3 - a1)^2 rho^2), rho = |u| / |A - u|, u = Zc P / sigma^2 the
+# projection of A = K g - sum(g) on Zc: at least a1 eps, no upper bound; frameworks / notes lies
+# between 1/(2 sigma) and 1/sigma.
+
+def claim_projection(coef):
+    """u = coef * Zc P / sigma^2 is the projection of A on Zc (A - u orthogonal to Zc)."""
+    _, c = forward(0, "sigma")
+    Zc, var = list(c.Zc[0]), c.var[0, 0]
+    P = sum(g[k] * Zc[k] for k in range(K))
+    A = [K * g[j] - sum(g) for j in range(K)]
+    u = [coef * Zc[j] * P / var for j in range(K)]
+    confirm(sum((A[j] - u[j]) * Zc[j] for j in range(K)), 0, "A - u is orthogonal to Zc")
+    return A, u
+
+
+def claim_pythagoras(cross_coef):
+    a1, a3 = sp.symbols("a_1 a_3", positive=True)
+    A, u = claim_projection(1)
+    err = sum((a1 * A[j] - a3 * u[j]) ** 2 for j in range(K))
+    perp = sum((A[j] - u[j]) ** 2 for j in range(K))
+    confirm(err, a1 ** 2 * perp + cross_coef(a1, a3) ** 2 * sum(x ** 2 for x in u),
+            "|a1 A - a3 u|^2 = a1^2 |A_perp|^2 + c^2 |u|^2")
+
+
+def test_BB3_u_is_the_projection_and_the_error_splits_by_pythagoras():
+    claim_projection(1)
+    claim_pythagoras(lambda a1, a3: a3 - a1)
+
+
+def test_BB3_changed_projection_or_split_fails():
+    with pytest.raises(ProofError, match="orthogonal"):
+        claim_projection(2)
+    with pytest.raises(ProofError, match="Pythagoras|a1 A - a3 u"):
+        claim_pythagoras(lambda a1, a3: a3)
+
+
+def relative_error(sig, eps_, mode, rho, seed=0, Kn=32):
+    """Measured relative error of the eps-free formula for an upstream gradient with the given
+    rho (its component along Zc set explicitly), and the measured rho."""
+    r = np.random.default_rng(seed)
+    x = r.normal(size=(1, Kn))
+    Z = 2.0 + sig * (x - x.mean()) / x.std()
+    _, c = batchnorm_forward(Z, np.ones(1), np.zeros(1), eps=eps_, eps_mode=mode)
+    Zc = c.Zc
+    gq = r.normal(size=(1, Kn))
+    gq = gq - (gq * Zc).sum() / (Zc * Zc).sum() * Zc
+    gq = gq + rho * np.linalg.norm(Kn * gq - gq.sum()) / (Kn * np.linalg.norm(Zc)) * Zc
+    A, P = Kn * gq - gq.sum(), (gq * Zc).sum()
+    closing = (A - Zc * P / sig ** 2) / (Kn * sig)
+    exact = batchnorm_backward(gq, c)[0]
+    return np.linalg.norm(closing - exact) / np.linalg.norm(exact)
+
+
+A1 = {"sigma": lambda s: 1 / s, "sqrt": lambda s: 1 / (2 * s ** 2)}
+A3 = {"sigma": lambda s: 2 / s, "sqrt": lambda s: 3 / (2 * s ** 2)}
+
+
+@pytest.mark.parametrize("mode", ["sigma", "sqrt"])
+def test_BB3_error_has_a_floor_and_no_ceiling(mode):
+    sig, e = 0.1, 1e-7
+    c2 = ((A3[mode](sig) - A1[mode](sig)) / A1[mode](sig)) ** 2
+    for seed in range(5):
+        for rho in (0.0, 1.0, 10.0):
+            rel = relative_error(sig, e, mode, rho, seed)
+            assert rel == pytest.approx(e * A1[mode](sig) * np.sqrt(1 + c2 * rho ** 2), rel=1e-3)
+    # the old claim "between a1 eps and a3 eps" fails: the error exceeds a3 eps
+    assert relative_error(sig, e, mode, 10.0) > 3 * e * A3[mode](sig)
+
+
+def test_BB3_frameworks_error_is_larger_for_every_gradient_only_below_sigma_one_half():
+    e = 1e-8
+    ratio = lambda sig, rho: (relative_error(sig, e, "sqrt", rho) / relative_error(sig, e, "sigma", rho))
+    for rho in (0.0, 1.0, 100.0):
+        assert ratio(0.45, rho) > 1                       # sigma < 1/2: always larger
+        assert ratio(1.1, rho) < 1                        # sigma > 1: always smaller
+    # between 1/2 and 1 it depends on the gradient, so "larger when sigma < 1" is false
+    assert ratio(0.75, 0.0) < 1 < ratio(0.75, 100.0)
+    assert ratio(0.75, 0.0) == pytest.approx(1 / (2 * 0.75), rel=1e-3)

@@ -1,7 +1,7 @@
 """The pictures of lesson 09: frame counts, self-contained HTML players, and size bounds.
 
 The size bounds are what keeps notebook 09 small: the lesson stores five animations and
-about ten static figures, and prints their measured sizes."""
+about ten static figures (their measured sizes: benchmarks/README.md)."""
 from __future__ import annotations
 
 import base64

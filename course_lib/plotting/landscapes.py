@@ -400,10 +400,11 @@ def race_html(landscape: Landscape, traces: dict, frames: int = 16, colors: int 
     The player's buttons use plain symbols instead of matplotlib's Font Awesome icons (a
     stylesheet fetched from a CDN), so the HTML needs nothing from the network.
 
-    Measured in lesson 09 (2026-11-29; it prints ``.size``, ``.frame_bytes`` and
-    ``.still_bytes`` of each): at the default size (410x256 px, 15-16 frames, 13 runs) an
-    animation takes 50-76 kB of HTML: a still picture of 6-11 kB, 1.2-2.8 kB per frame
-    (PNG bytes; base64 adds a third) and 8.5 kB of player code. ``anim.to_jshtml()`` of the
+    Measured on lesson 09's races (2026-11-29; ``.size``, ``.frame_bytes`` and
+    ``.still_bytes``, printed as ``benchmarks/README.md`` shows): at the default size
+    (410x256 px, 15-16 frames, 13 runs) an animation takes 50-76 kB of HTML: a still
+    picture of 6-11 kB, 1.2-2.8 kB per frame (PNG bytes; base64 adds a third) and 8.5 kB of
+    player code. ``anim.to_jshtml()`` of the
     same animation took 1.35 MB for Rosenbrock's function (85 kB per frame).
     ``tests/test_plotting_landscapes.py`` bounds the five at 90 kB each."""
     import base64   # noqa: PLC0415
