@@ -25,7 +25,7 @@ import numbers
 import numpy as np
 
 __all__ = ["SelfCheckError", "expect_close", "expect_type", "expect_shape", "expect_finite",
-           "expect_true", "expect_callable", "expect_defined", "passed"]
+           "expect_true", "expect_callable", "expect_defined", "expect_same_expression", "passed"]
 
 
 class SelfCheckError(AssertionError):
@@ -93,11 +93,24 @@ def _as_numeric(name: str, got, hint: str):
     return arr
 
 
+def _shape_message(name: str, got_shape, want_shape) -> str:
+    text = f"{name} has shape {tuple(got_shape)}, expected {tuple(want_shape)}"
+    if len(want_shape) == 2 and tuple(got_shape) == tuple(want_shape)[::-1] and want_shape[0] != want_shape[1]:
+        text += " (that is the transpose: check which axis is which)"
+    return text
+
+
 def expect_shape(name: str, got, shape, hint: str = ""):
-    """Check ``np.shape(got) == shape``."""
+    """Check ``np.shape(got) == shape``; a transposed result is named as such.
+
+    >>> expect_shape("dZ", np.zeros((5, 3)), (3, 5))
+    Traceback (most recent call last):
+    ...
+    course_lib.selfcheck.SelfCheckError: dZ has shape (5, 3), expected (3, 5) (that is the transpose: check which axis is which)
+    """
     arr = _as_numeric(name, got, hint)
     if arr.shape != tuple(shape):
-        _fail(f"{name} has shape {arr.shape}, expected {tuple(shape)}", hint)
+        _fail(_shape_message(name, arr.shape, shape), hint)
     return got
 
 
@@ -114,12 +127,22 @@ def expect_finite(name: str, got, hint: str = ""):
 
 
 def expect_close(name: str, got, want, hint: str = "", rtol: float = 1e-7, atol: float = 1e-10,
-                 array: bool | None = None):
+                 array: bool | None = None, slips=()):
     """Check that `got` equals `want` to within ``atol + rtol * |want|``, entry by entry.
 
     Also checks, first, that `got` is numeric, has want's shape and is finite. With
     ``array=True`` `got` must be a numpy array (not a list or a tuple); the default
-    requires an array exactly when `want` is one.
+    requires an array exactly when `want` is one. `slips` lists ``(wrong_value, hint)``
+    pairs for typical mistakes: when `got` matches one of them, its hint is the one shown.
+
+    >>> expect_close("C", [3.0, 6.75], [1.0, 2.75], hint="C = gamma * C + (1 - gamma) * c",
+    ...              slips=[([3.0, 6.75], "gamma weighs the OLD value")])
+    Traceback (most recent call last):
+    ...
+    course_lib.selfcheck.SelfCheckError: C is not right yet: largest difference 4 at index 1 (got 6.75, expected 2.75).
+      got:      [3.   6.75]
+      expected: [1.   2.75]
+      Hint: gamma weighs the OLD value
     """
     want_arr = np.asarray(want, dtype=float)
     if array is None:
@@ -131,11 +154,16 @@ def expect_close(name: str, got, want, hint: str = "", rtol: float = 1e-7, atol:
               hint or "build the result with numpy operations, or wrap it in np.asarray(...)")
     arr = _as_numeric(name, got, hint)
     if arr.shape != want_arr.shape:
-        _fail(f"{name} has shape {arr.shape}, expected {want_arr.shape}", hint)
+        _fail(_shape_message(name, arr.shape, want_arr.shape), hint)
     expect_finite(name, got, hint)
     err = np.abs(arr - want_arr)
     tol = atol + rtol * np.abs(want_arr)
     if np.any(err > tol):
+        for wrong, slip_hint in slips:
+            w = np.asarray(wrong, dtype=float)
+            if w.shape == arr.shape and np.all(np.abs(arr - w) <= atol + 1e-6 * np.abs(w)):
+                hint = slip_hint
+                break
         if arr.ndim == 0:
             _fail(f"{name} is not right yet: got {float(arr):.6g}, expected {float(want_arr):.6g}"
                   f" (difference {float(err):.3g})", hint)
@@ -154,6 +182,49 @@ def expect_true(condition, message: str, hint: str = ""):
     if not condition:
         _fail(message, hint)
     return True
+
+
+def _as_list(x):
+    if hasattr(x, "tolist") and hasattr(x, "shape") and not isinstance(x, np.ndarray):
+        return [v for row in x.tolist() for v in (row if isinstance(row, list) else [row])]
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def expect_same_expression(name: str, got, want, hint: str = "", samples=None):
+    """Check that two sympy expressions (or lists of them) are equal. On failure, show both
+    sides evaluated at sample numbers (not raw expressions) and the hint.
+
+    Works on any object with sympy's ``free_symbols``/``subs``/``simplify`` methods, so this
+    module does not import sympy. `samples` maps symbol names to numbers (default: 0.3,
+    0.7, 0.45, 0.2, ... by name; all in (0, 1), where step sizes and decay rates live).
+    """
+    gots, wants = _as_list(got), _as_list(want)
+    if len(gots) != len(wants):
+        _fail(f"{name} has {len(gots)} entries, expected {len(wants)}", hint)
+    names = set()
+    for e in gots + wants:
+        names |= {str(s) for s in getattr(e, "free_symbols", set())}
+    defaults = (0.3, 0.7, 0.45, 0.2, 0.6, 0.85, 0.35, 0.55)
+    values = {n: (samples or {}).get(n, defaults[k % len(defaults)]) for k, n in enumerate(sorted(names))}
+    for k, (g, w) in enumerate(zip(gots, wants)):
+        diff = g - w
+        zero = diff == 0 or (hasattr(diff, "simplify") and diff.simplify() == 0)
+        if zero:
+            continue
+        subs = lambda e: {s: values[str(s)] for s in getattr(e, "free_symbols", set())}   # noqa: E731
+        try:
+            gv = complex(g.subs(subs(g)) if hasattr(g, "subs") else g)
+            wv = complex(w.subs(subs(w)) if hasattr(w, "subs") else w)
+        except (TypeError, ValueError):
+            gv = wv = None
+        if gv is not None and abs(gv - wv) <= 1e-12 * (1 + abs(wv)):
+            continue                           # equal at the sample point: sympy was only slow
+        at = ", ".join(f"{n} = {v:g}" for n, v in values.items()) or "no symbols"
+        where = f" (entry {k})" if len(gots) > 1 else ""
+        shown = (f"at {at}: got {gv.real:.6g}, expected {wv.real:.6g}" if gv is not None
+                 else "they differ")
+        _fail(f"{name}{where} is not right yet: {shown}", hint)
+    return got
 
 
 def passed(what: str = "") -> None:

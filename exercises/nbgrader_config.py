@@ -2,8 +2,9 @@
 
 Read by `python exercises/grade.py ...` and by the `nbgrader` command when it runs from
 this folder. Paths are relative to this folder: source/<part>/<part>.ipynb holds the
-instructor's version (solutions and hidden tests), release/ the students' version,
-submitted/ autograded/ feedback/ and gradebook.db are generated while grading.
+instructor's version (with the solutions; the hidden checks are in checks/), release/ the
+students' version; autograded/, feedback/, gradebook.db and the grade CSVs are generated
+while grading.
 """
 c = get_config()  # noqa: F821 (traitlets provides it when it loads this file)
 
@@ -16,18 +17,12 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Autograding: every cell gets at most this many seconds; an infinite loop is interrupted
-# (KeyboardInterrupt, recorded as the cell's error) and grading carries on with the next cell.
-c.Execute.timeout = 60
-c.Execute.interrupt_on_timeout = True
-
-# Keep feedback and autograded copies small: long outputs (a student printing in a loop)
-# are cut.
-c.LimitOutput.max_lines = 200
-c.LimitOutput.max_traceback = 60
+# Student code is NOT run by nbgrader's autograder (it would run the hidden tests inside the
+# student's own kernel): grade.py runs it in a sandbox and writes the scores into this
+# gradebook itself (see README.md, "How grading works"). Its time limits are grade.py's
+# --timeout (per cell and per check, default 30 s) and a 300 s budget per notebook.
 
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.csv"]
 
-# A student who deletes a test cell gets it back at grading time (with a note), so deleting
-# tests never dodges them.
-c.OverwriteCells.add_missing_cells = True
+# (Deleted or edited locked cells cannot dodge anything: grade.py rebuilds every submission
+# onto the release before grading.)
