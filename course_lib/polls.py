@@ -22,11 +22,12 @@ POLLS["POLL-1"] = Quiz(
             "The empirical risk is a mean over all T examples; its exact gradient needs every "
             "one of them. Anything less is an estimate."),
         Statement(
-            "A batch update lowers the total (equivalently, average) loss over the whole "
-            "training set",
+            "With a small enough step size, a batch update lowers the total (equivalently, "
+            "average) loss over the whole training set",
             True,
-            "Its direction is minus the gradient of exactly that loss, so a small enough step "
-            "decreases it."),
+            "Its direction is minus the gradient of exactly that loss, so unless that gradient "
+            "is already zero a small enough step decreases it (for a gradient that is "
+            "L-Lipschitz, any step below 2/L does). Too large a step can raise the loss."),
         Statement(
             "Batch gradient descent follows the gradient of the actual training loss rather "
             "than an estimate of it",
@@ -50,7 +51,7 @@ POLLS["POLL-2"] = Quiz(
             "SGD is the online (one example at a time) counterpart of batch gradient descent",
             True,
             "It updates after each example with that example's gradient, an unbiased estimate "
-            "of the batch gradient."),
+            "of the batch gradient when the example is drawn at random."),
         Statement(
             "If the examples are always presented in the same order, SGD can fall into a "
             "repeating, oscillating pattern",
@@ -64,11 +65,16 @@ POLLS["POLL-2"] = Quiz(
             "gradients keeps it from settling, or lets it settle somewhere poorer (the K-means "
             "runs of lesson 03)."),
         Statement(
-            "Convergence of SGD to the global optimum (of a convex loss) is guaranteed only if "
-            "the steps shrink over time while their sum still grows without bound",
+            "For SGD to converge to the optimum of a convex loss (with gradient noise that does "
+            "not vanish there, from any start), the steps must shrink toward zero while their "
+            "sum still grows without bound",
             True,
-            "These are the Robbins-Monro conditions: sum of eta_k infinite, sum of eta_k^2 "
-            "finite (lesson 02). A constant step keeps chasing the latest example."),
+            "Both are necessary: a step that does not shrink keeps chasing the latest example, "
+            "and steps with a finite sum stall short of the optimum (both measured in lesson "
+            "02). The Robbins-Monro conditions add sum of eta_k^2 < infinity; with that, the "
+            "classical theorems guarantee convergence. The added condition makes them "
+            "sufficient, not necessary: eta_k = c/sqrt(k) breaks it and still converges in "
+            "lesson 02."),
     ],
     id="POLL-2",
 )
@@ -77,13 +83,14 @@ POLLS["POLL-3"] = Quiz(
     "[POLL-3] Minibatch descent: which of these are true?",
     [
         Statement(
-            "Minibatch descent is an online version of batch updates, fed a small batch of "
-            "examples at a time",
+            "Minibatch descent streams through the data like SGD, but updates the weights once "
+            "per small group of examples instead of once per example",
             True,
             "Each update uses the mean gradient of b examples, an unbiased estimate of the "
-            "batch gradient, and the batches stream past one after another."),
+            "full-data gradient; the groups follow one another, so there are N/b updates per "
+            "pass instead of batch descent's single one."),
         Statement(
-            "With a batch size of 1, minibatch descent is faster than SGD",
+            "With a batch size of 1, minibatch descent runs faster than SGD",
             False,
             "With b = 1 it IS SGD: same updates, same cost."),
         Statement(
@@ -96,7 +103,9 @@ POLLS["POLL-3"] = Quiz(
             "descent in variance while keeping much of SGD's efficiency",
             True,
             "Large b gives low variance, and vectorized code evaluates b gradients for far less "
-            "than b times the cost of one, so updates stay cheap [VM-3]."),
+            "than b times the cost of one: the fixed cost of each call is shared by the b "
+            "examples, so the cost per example falls until b reaches a size lesson 03 "
+            "measures [VM-3]."),
     ],
     id="POLL-3",
 )
@@ -113,27 +122,39 @@ POLLS["POLL-4"] = Quiz(
         Statement(
             "Momentum methods step along a long-run average of the derivatives",
             True,
-            "The velocity (or averaged momentum M_t) is a running average of past gradients "
-            "(lessons 04 and 05), so steps follow the persistent direction."),
+            "In the moving-average form the step is eta' M_t, and M_t is a running average of "
+            "the past gradients (lesson 04). The heavy-ball velocity V_t is not an average: its "
+            "weights add up to eta/(1 - gamma), not to eta, so it is a decaying sum; with "
+            "eta = eta' (1 - gamma) it equals eta' M_t and both forms take the same steps "
+            "(lesson 05). Either way the steps follow the persistent direction."),
         Statement(
             "RMSprop uses the second moment of the derivatives (their running mean square) but "
             "not their average direction",
             True,
             "Its state G_t averages g^2 only; the step is the CURRENT gradient divided by the "
-            "root of G_t (lesson 07). The trend of g itself is not tracked."),
+            "root of G_t (lesson 07). The trend of g itself is not tracked. (This is RMSprop as "
+            "defined in the lectures; PyTorch's momentum option adds a running average of the "
+            "steps, and its centered option keeps an average of g, but only to turn the mean "
+            "square into a variance.)"),
         Statement(
             "Adam uses both the average trend (first moment) and the second moment of the "
             "derivatives",
             True,
             "m_t is momentum's running average of g, v_t is RMSprop's running average of g^2, "
-            "and the step is m-hat / (sqrt(v-hat) + eps)."),
+            "and the step is -eta m-hat / (sqrt(v-hat) + eps)."),
         Statement(
-            "Trend-following optimizers such as momentum, RMSprop and Adam help to damp the "
-            "noise (variance) of SGD and minibatch updates",
+            "Averaging the gradients, as momentum and Adam do, makes consecutive minibatch "
+            "steps point more nearly the same way than SGD's steps do",
             True,
-            "A running average of noisy gradients has variance (1 - gamma)/(1 + gamma) times "
-            "theirs (lesson 05), and dividing by the RMS evens out the step size across "
-            "coordinates."),
+            "True of the steps: one step carries a running average of about 1/(1 - gamma) "
+            "minibatch gradients, whose variance is (1 - gamma)/(1 + gamma) times theirs, so "
+            "consecutive steps are strongly aligned where SGD's are nearly independent "
+            "(lesson 05 measures both). It is not true of where the weights settle: at the same "
+            "long-run step size the averaged noise stays correlated over about 1/(1 - gamma) "
+            "steps and adds up to the same random walk, so the spread around the minimum "
+            "barely changes (lesson 05). The slides also count RMSprop among the methods that "
+            "smooth out minibatch variance; that is not right, because RMSprop keeps no average "
+            "of g at all (statement 3): it rescales each coordinate's current, noisy gradient."),
     ],
     id="POLL-4",
 )

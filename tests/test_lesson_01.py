@@ -139,3 +139,73 @@ def test_noise_floor_measured_and_identical_data_exact():
                         N=T, b=1, epochs=1, seed=0)
     excess0 = 0.5 * np.sum(X[0] ** 2)
     assert points_loss(run.ws[-1], X) == pytest.approx(excess0 * (1 - eta) ** (2 * T), rel=1e-9)
+
+
+# ---------------------------------------------------------------- [IU-3] best steps, epochs
+def test_batch_at_step_one_over_L_lands_on_the_mean_in_one_update():
+    """Issue 14: the identity-Hessian loss has L = 1, so one batch update of the library's SGD
+    at eta = 1/L lands on the mean; at the lesson's shared eta = 0.05 it does not."""
+    def one_update(eta):
+        opt = SGD(lr=eta)
+        step, _ = opt.update(w - XBAR, opt.init(w), w)
+        return w + step
+    check_equal(one_update(1), XBAR, "one batch update at eta = 1/L")
+    with pytest.raises(ProofError):
+        check_equal(one_update(sp.Rational(1, 20)), XBAR, "eta = 0.05 does not")
+    X = points("diverse", T=100, seed=3)
+    run = run_minibatch(SGD(lr=1.0), lambda wk, idx: points_grad(wk, X[idx]), np.zeros(2),
+                        N=100, b=100, epochs=1)
+    assert np.allclose(run.ws[-1], X.mean(axis=0), atol=1e-12)
+
+
+def _epochs(X, h, w0, eta, E, incremental, seed):
+    """Excess loss after each epoch for R data sets X (R, T, d) at once, loss with Hessian
+    diag(h); incremental epochs are reshuffled."""
+    R, T, _ = X.shape
+    rows, means = np.arange(R), X.mean(axis=1)
+    rng = np.random.default_rng(seed)
+    opt = SGD(lr=eta)
+    wk = np.tile(w0, (R, 1))
+    state, out = opt.init(wk), []
+    for _ in range(E):
+        if incremental:
+            perm = rng.permuted(np.tile(np.arange(T), (R, 1)), axis=1)
+            for k in range(T):
+                step, state = opt.update(h * (wk - X[rows, perm[:, k]]), state)
+                wk = wk + step
+        else:
+            step, state = opt.update(h * (wk - means), state)
+            wk = wk + step
+        out.append(0.5 * np.sum(h * (wk - means) ** 2, axis=1))
+    return np.array(out).T                                   # (R, E)
+
+
+def test_break_even_depends_on_epochs_batch_wins_eventually():
+    """At a constant step the floor stays and the batch error keeps falling: at sigma = 1 batch
+    is ahead from the predicted epoch log(floor / L0) / (2 log(1 - eta)) ~ 49 on, while after 5
+    epochs the incremental method is far ahead."""
+    T, eta, d, R = 100, 0.05, 2, 20
+    X = np.stack([points("clumped", T=T, spread=1.0, seed=s) for s in range(R)])
+    w0, h = np.zeros(d), np.ones(d)
+    b = _epochs(X, h, w0, eta, 60, False, 0)
+    s = _epochs(X, h, w0, eta, 60, True, 1)
+    w_t = eta * (1 - eta) ** (T - np.arange(1, T + 1))
+    floor = d / 2 * (np.sum(w_t ** 2) - np.sum(w_t) ** 2 / T) / (1 - (1 - eta) ** (2 * T))
+    L0 = np.mean(0.5 * np.sum((w0 - X.mean(axis=1)) ** 2, axis=1))
+    predicted = np.log(floor / L0) / (2 * np.log(1 - eta))
+    crossing = int(np.argmax(b.mean(axis=0) < s.mean(axis=0))) + 1
+    assert 45 < predicted < 52 and abs(crossing - predicted) <= 4
+    assert s[:, 4].mean() < b[:, 4].mean() / 50 and b[:, -1].mean() < s[:, -1].mean() / 2
+
+
+def test_incremental_wins_at_best_steps_only_when_curvature_limits_the_step():
+    """Hessian diag(1, 0.01), each method at its best step of a grid: the incremental method
+    wins by orders of magnitude on clumped data; with Hessian I batch (eta = 1) wins."""
+    T, R, E = 100, 20, 5
+    grid = [0.05, 0.2, 0.5, 1.0, 1.5, 1.9]
+    w0 = np.array([0.0, -19.0])
+    X = np.stack([points("clumped", T=T, spread=0.1, seed=s) for s in range(R)])
+    flat = np.array([1.0, 0.01])
+    best = lambda inc, h: min(_epochs(X, h, w0, e, E, inc, 2)[:, -1].mean() for e in grid)
+    assert best(False, flat) > 100 * best(True, flat)
+    assert best(False, np.ones(2)) < best(True, np.ones(2)) / 1e6

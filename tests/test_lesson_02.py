@@ -189,3 +189,116 @@ def test_uniform_average_is_the_mean_numerically():
     assert np.allclose(u, xs.mean(axis=0)) and np.allclose(q, u)
     with pytest.raises(ValueError, match="^eta must"):
         polynomial_decay_gamma(-1.0)
+
+
+# ---------------------------------------------------------------- issue 14: [SC-2] and [SC-3]
+def test_k_log_k_decays_faster_than_1_over_k_and_meets_both_conditions():
+    """1/k is the fastest decay meeting Robbins-Monro only among powers of k."""
+    x = sp.Symbol("x", positive=True)
+    check_equal(sp.limit(1 / (k * sp.log(k)) / (1 / k), k, sp.oo), 0, "faster than 1/k")
+    check_equal(sp.diff(sp.log(sp.log(x)), x), 1 / (x * sp.log(x)), "antiderivative log log x")
+    check_true(sp.Eq(sp.limit(sp.log(sp.log(x)), x, sp.oo), sp.oo), "unbounded: the sum diverges")
+    with pytest.raises(ProofError):                        # log log x is not the antiderivative
+        check_equal(sp.diff(sp.log(sp.log(x)), x), 1 / (x * sp.log(x) ** 2), "a wrong one")
+    check_equal(sp.diff(-1 / sp.log(x), x), 1 / (x * sp.log(x) ** 2), "antiderivative")
+    check_equal(sp.limit(-1 / sp.log(x), x, sp.oo), 0, "bounded: sum 1/(k log^2 k) converges")
+    check_equal(sp.simplify((1 / (x * sp.log(x))) ** 2 / (1 / (x * sp.log(x) ** 2))), 1 / x,
+                "squares: 1/k times a convergent series' terms")
+    with pytest.raises(ProofError):                        # the squares are not the same terms
+        check_equal(sp.simplify((1 / (x * sp.log(x))) ** 2 / (1 / (x * sp.log(x) ** 2))), 1,
+                    "a wrong comparison")
+    with pytest.raises(ProofError):                        # 1/(k log^2 k): the sum converges
+        check_true(sp.Eq(sp.integrate(1 / (x * sp.log(x) ** 2), (x, 2, sp.oo)), sp.oo), "diverges")
+
+
+def _rate_lead(A, r, s):
+    kc = sp.Symbol("k", positive=True)
+    return sp.limit((A / kc - (1 - r / kc) * A / (kc - 1) - s / kc ** 2) * kc ** 2, kc, sp.oo)
+
+
+def test_c_over_k_rate_regimes():
+    """v_k = (1 - r/k) v_{k-1} + s/k^2 (r = 2ac): A/k with A = s/(r - 1) for r > 1; s H_k/k at
+    r = 1; for r < 1 the homogeneous product decays like k^(-r)."""
+    r, s, A = sp.symbols("r s A", positive=True)
+    check_equal(sp.solve(_rate_lead(A, r, s), A)[0], s / (r - 1), "A = s/(r - 1)")
+    with pytest.raises(ProofError):
+        check_equal(sp.solve(_rate_lead(A, r, s), A)[0], s / (r + 1), "a wrong constant")
+    n = sp.Symbol("n", integer=True, positive=True)
+    v = lambda m: s * sp.harmonic(m) / m
+    check_equal(sp.expand_func(v(n) - (1 - 1 / n) * v(n - 1) - s / n ** 2), 0, "r = 1: s H_k / k")
+    with pytest.raises(ProofError):                        # s/k does not solve it at r = 1
+        check_equal(s / n - (1 - 1 / n) * s / (n - 1) - s / n ** 2, 0, "s/k")
+    kc = sp.Symbol("k", positive=True)                     # r < 1: P_k = prod (1 - r/j) ~ k^(-r)
+    ratio = lambda q: (1 - r / (kc + 1)) * ((kc + 1) / kc) ** q
+    check_equal(sp.limit((ratio(r) - 1) * kc ** 2, kc, sp.oo), r * (1 - r) / 2, "k^(-r)")
+    with pytest.raises(ProofError):                        # not k^(-r/2): ratio 1 - r/(2k)
+        check_equal(sp.limit((ratio(r / 2) - 1) * kc ** 2, kc, sp.oo), r * (1 - r) / 2, "k^(-r/2)")
+
+
+def test_sc2_worked_answer_arithmetic():
+    """Half the sum of (k+2)^-3 is about 0.039 (not 0.1); exp(-S1 - S2/2) then matches the exact
+    infinite product (stall near 3.12 from distance 11.46) within 1 %, and 0.1 does not."""
+    S1 = float(sp.N(sp.zeta(sp.Rational(3, 2)) - 1 - 2 ** -1.5))
+    S2 = float(sp.N(sp.summation(1 / (k + 2) ** 3, (k, 1, sp.oo))))
+    assert S2 / 2 == pytest.approx(0.0386, abs=5e-4)
+    j = np.arange(1, 10 ** 6 + 1)
+    exact = np.exp(np.sum(np.log1p(-(j + 2.0) ** -1.5)) - 2 / np.sqrt(10 ** 6 + 2.5))
+    assert abs(np.exp(-S1 - S2 / 2) / exact - 1) < 0.01
+    assert abs(np.exp(-S1 - 0.1) / exact - 1) > 0.05       # the old arithmetic
+    assert 11.46 * exact == pytest.approx(3.12, abs=0.01)
+
+
+def _regression():
+    from course_lib.data import least_squares_slope, regression_through_origin
+    x, y = regression_through_origin(N=50, slope=1.5, noise=0.5, seed=2)
+    return x, y, float(np.mean(x * x)), least_squares_slope(x, y)
+
+
+def _slope(ks, err, start):
+    sel = ks >= start
+    return np.polyfit(np.log(ks[sel]), np.log(err[sel]), 1)[0]
+
+
+@pytest.mark.parametrize("c_units, slope", [(1.0, -1.0), (0.25, -0.5), (0.1, -0.2)])
+def test_c_over_k_slope_is_minus_min_1_2ac_measured(c_units, slope):
+    """SGD with the library's schedule c/(k+2) on the regression, 200 runs: excess loss slope
+    -min(1, 2ac), so c < 1/(2 mu) is slow."""
+    x, y, a, w_star = _regression()
+    K, R = 4000, 200
+    rng = np.random.default_rng(11)
+    opt = SGD(lr=inverse_power(c=c_units / a, p=1.0, t0=2))
+    w = np.zeros(R)
+    state = opt.init(w)
+    ks, ex = np.unique(np.geomspace(1, K, 40).astype(int)), []
+    for kk in range(1, K + 1):
+        i = rng.integers(len(x), size=R)
+        step, state = opt.update(-(y[i] - w * x[i]) * x[i], state)
+        w = w + step
+        if kk in set(ks.tolist()):
+            ex.append(0.5 * a * np.mean((w - w_star) ** 2))
+    assert abs(_slope(ks, np.array(ex), 300) - slope) < 0.15
+
+
+@pytest.mark.parametrize("p_, c_", [(0.5, 0.5), (1.0, 3.0)])
+def test_kink_slope_follows_the_schedule(p_, c_):
+    """Absolute-error loss (a sharp 1-D minimum): the excess loss tracks eta_k (slope -p, below
+    G^2 eta_k / 2), so a slope of -0.5 measures the schedule, not the O(1/sqrt k) bound."""
+    x, y, a, _ = _regression()
+    L = lambda w: np.mean(np.abs(y[None, :] - np.atleast_1d(w)[:, None] * x[None, :]), axis=1)
+    kinks = np.sort(y / x)
+    L_star = L(kinks).min()
+    K, R = 4000, 200
+    rng = np.random.default_rng(12)
+    opt = SGD(lr=inverse_power(c=c_, p=p_))
+    w = np.full(R, -10.0)
+    state = opt.init(w)
+    ks, ex = np.unique(np.geomspace(1, K, 40).astype(int)), []
+    for kk in range(1, K + 1):
+        i = rng.integers(len(x), size=R)
+        step, state = opt.update(-np.sign(y[i] - w * x[i]) * x[i], state)
+        w = w + step
+        if kk in set(ks.tolist()):
+            ex.append(L(w).mean() - L_star)
+    ex = np.array(ex)
+    assert abs(_slope(ks, ex, 300) + p_) < 0.15
+    assert np.all(ex[ks >= 300] < 0.5 * a * c_ / ks[ks >= 300] ** p_)
