@@ -6,10 +6,12 @@ so a lesson can keep adding predictions to the same axes. Histories come from
 """
 from __future__ import annotations
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["show_digits", "curves", "lr_curves", "train_vs_held", "lr_sweep"]
+__all__ = ["show_digits", "curves", "curves_over_seeds", "lr_curves", "train_vs_held", "lr_sweep"]
 
 
 def show_digits(X, y, n: int = 20, ncols: int = 10, title: str = "The first digits"):
@@ -46,6 +48,57 @@ def curves(histories, title: str = "", loss_prediction: float | None = None,
         ax_a.axhline(100 * chance, color="k", ls=":", lw=1, label=f"chance: {100 * chance:.0f}%")
     ax_l.set(xlabel="epoch", ylabel="held-out cross-entropy", title="Held-out loss")
     ax_a.set(xlabel="epoch", ylabel="held-out accuracy (%)", title="Held-out accuracy")
+    if legend:
+        ax_l.legend(fontsize=7)
+        ax_a.legend(fontsize=7, loc="lower right")
+    fig = ax_l.figure
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def _stack(histories, attr, scale=1.0):
+    """(epochs, values): one row per history, padded with NaN after a run that stopped early."""
+    n = max(len(h.epochs) for h in histories)
+    out = np.full((len(histories), n), np.nan)
+    for i, h in enumerate(histories):
+        out[i, :len(h.epochs)] = scale * np.asarray(getattr(h, attr), dtype=float)
+    return np.arange(n), out
+
+
+def curves_over_seeds(groups: dict, title: str = "", loss_prediction: float | None = None,
+                      chance: float | None = None, axes=None, ls: str = "-",
+                      legend: bool = True, band: bool = True):
+    """Like :func:`curves` for runs repeated over seeds: ``groups`` maps a label to a list of
+    histories (one per seed). Draws the mean over seeds (line) and the range from the lowest
+    to the highest seed (shaded; ``band=False`` leaves it out when many runs share the axes),
+    for the held-out loss (left) and accuracy (right)."""
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    ax_l, ax_a = axes
+    for i, (label, hs) in enumerate(groups.items()):
+        color = f"C{i % 10}"
+        for ax, attr, scale in ((ax_l, "held_loss", 1.0), (ax_a, "held_acc", 100.0)):
+            e, v = _stack(hs, attr, scale)
+            with warnings.catch_warnings():             # an epoch no seed reached: NaN, quietly
+                warnings.simplefilter("ignore", RuntimeWarning)
+                mean, lo, hi = np.nanmean(v, 0), np.nanmin(v, 0), np.nanmax(v, 0)
+            ax.plot(e, mean, ls, color=color, marker=".", label=label)
+            if band:
+                ax.fill_between(e, lo, hi, color=color, alpha=0.15, lw=0)
+    ax_l.set_yscale("log")
+    if loss_prediction is not None:
+        ax_l.axhline(loss_prediction, color="k", ls="--", lw=1,
+                     label=f"predicted start: log 10 = {loss_prediction:.2f}")
+    if chance is not None:
+        ax_a.axhline(100 * chance, color="k", ls=":", lw=1, label=f"chance: {100 * chance:.0f}%")
+    n = max(len(hs) for hs in groups.values())
+    how = f"mean of {n} seeds" + ("; shaded: min to max" if band else "")
+    ax_l.set(xlabel="epoch", ylabel="held-out cross-entropy", title=f"Held-out loss ({how})")
+    ax_a.set(xlabel="epoch", ylabel="held-out accuracy (%)", title=f"Held-out accuracy ({how})")
+    for ax in axes:
+        ax.title.set_fontsize(9)
     if legend:
         ax_l.legend(fontsize=7)
         ax_a.legend(fontsize=7, loc="lower right")
@@ -98,16 +151,38 @@ def train_vs_held(h, ax=None, window: int | None = None):
 def lr_sweep(lrs, results: dict, ax=None, ylabel: str = "held-out accuracy (%)",
              title: str = "Final accuracy against step size"):
     """``results`` maps a label to one value per step size in ``lrs`` (NaN for a diverged
-    run, drawn as a cross at the bottom)."""
+    run, drawn as a cross at the bottom), or to one row of values per step size (one value
+    per seed): then the line is the mean of the runs that did not diverge, the bar spans
+    the lowest to the highest of them, and a cross marks a step size where any seed
+    diverged, with the count of diverged seeds beside it."""
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.2))
+    lrs = np.asarray(lrs, dtype=float)
     for i, (label, vals) in enumerate(results.items()):
         vals = np.asarray(vals, dtype=float)
-        ax.semilogx(lrs, vals, "o-", color=f"C{i}", label=label)
-        bad = ~np.isfinite(vals)
+        color = f"C{i}"
+        if vals.ndim == 1:
+            ax.semilogx(lrs, vals, "o-", color=color, label=label)
+            bad = ~np.isfinite(vals)
+            n_bad, n_seeds = bad.astype(int), 1
+        else:
+            ok = np.isfinite(vals)
+            with np.errstate(invalid="ignore"):
+                mean = np.array([v[f].mean() if f.any() else np.nan for v, f in zip(vals, ok)])
+            lo = np.array([v[f].min() if f.any() else np.nan for v, f in zip(vals, ok)])
+            hi = np.array([v[f].max() if f.any() else np.nan for v, f in zip(vals, ok)])
+            ax.errorbar(lrs, mean, yerr=[mean - lo, hi - mean], fmt="o-", color=color,
+                        capsize=3, label=f"{label} (mean; bar: min to max)")
+            ax.set_xscale("log")
+            n_bad, n_seeds = (~ok).sum(axis=1), vals.shape[1]
+            bad = n_bad > 0
         if bad.any():
-            ax.semilogx(np.asarray(lrs)[bad], np.zeros(bad.sum()), "x", color=f"C{i}", ms=9,
+            ax.semilogx(lrs[bad], np.zeros(bad.sum()), "x", color=color, ms=9,
                         mew=2, label=f"{label}: diverged")
+            if n_seeds > 1:
+                for x, k in zip(lrs[bad], n_bad[bad]):
+                    ax.annotate(f"{k}/{n_seeds}", (x, 0), textcoords="offset points",
+                                xytext=(6, 4 + 10 * i), fontsize=7, color=color)
     ax.set(xlabel=r"step size $\eta$", ylabel=ylabel, title=title)
     ax.legend(fontsize=7)
     ax.figure.tight_layout()
