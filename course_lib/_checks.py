@@ -10,21 +10,8 @@ import numbers
 
 import numpy as np
 
-
-def is_symbolic(x) -> bool:
-    """True for sympy objects (without importing sympy)."""
-    return type(x).__module__.split(".")[0] == "sympy"
-
-
-def is_numeric(x) -> bool:
-    """True for numbers and numeric numpy arrays; False for sympy expressions."""
-    if isinstance(x, np.ndarray):
-        return x.dtype.kind in "biufc"
-    if isinstance(x, (list, tuple)):
-        return all(is_numeric(v) for v in x)
-    if is_symbolic(x):                      # sympy's Integer and Rational are Numbers
-        return False
-    return isinstance(x, (numbers.Number, np.number))
+# numbers or symbols? (defined with the symbolic-aware math; re-exported, the checks use them)
+from .symmath import is_numeric, is_symbolic  # noqa: F401
 
 
 def check_range(name, value, low, high, *, low_open=False, high_open=True, why=""):

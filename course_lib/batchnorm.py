@@ -68,18 +68,13 @@ import numpy as np
 
 from ._checks import check_finite, check_range, is_numeric
 from .averages import gamma_at, running_average
+from .symmath import sqrt
 
 __all__ = ["batchnorm_forward", "batchnorm_backward", "batchnorm_inference",
-           "batchnorm_backward_naive", "BatchNorm", "BatchNormCache", "EPS_MODES", "sqrt"]
+           "batchnorm_backward_naive", "BatchNorm", "BatchNormCache", "EPS_MODES"]
 
 #: the two places epsilon can go
 EPS_MODES = ("sigma", "sqrt")
-
-
-def sqrt(x):
-    """Square root for numbers and numeric arrays (numpy) and for sympy expressions or
-    object arrays of them (``x ** (1/2)`` with an exact one half)."""
-    return np.sqrt(x) if is_numeric(x) else x ** Fraction(1, 2)
 
 
 class BatchNormCache(NamedTuple):

@@ -37,7 +37,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ._checks import check_finite, check_positive, check_range
-from .optimizers.base import sqrt
+from .symmath import sqrt
 
 __all__ = ["Landscape", "beale", "long_valley", "saddle", "rosenbrock", "quadratic",
            "all_landscapes", "steps_to_reach", "steps_to_leave", "optimizer_classes",

@@ -459,3 +459,21 @@ def test_each_step_from_torchs_state_matches_torch_with_default_eps(make):
         theirs = p.detach().numpy()
         worst = max(worst, np.max(np.abs(w + step - theirs)))
         np.testing.assert_allclose(w + step, theirs, rtol=1e-13, atol=1e-14)
+
+
+def test_adagrad_lr_decay_enters_in_one_place():
+    """eta_t = eta / (1 + (t - 1) delta) is Adagrad.lr_at, so the rule, the fast path and
+    effective_step all see the same eta_t (effective_step once forgot nothing only because
+    it carried its own copy: here it must equal -step / g after every update)."""
+    for lr in (0.5, lambda t: 0.5 / t):
+        opt = O.Adagrad(lr=lr, eps=1e-3, G0=0.2, lr_decay=0.3)
+        base = lr if not callable(lr) else None
+        w = np.array([0.3, -0.2, 1.0])
+        s = opt.init(w)
+        for t, g in enumerate([np.array([1.0, -2.0, 0.5]), np.array([0.5, 1.0, -3.0]),
+                               np.array([2.0, 0.1, 1.0])], start=1):
+            eta = (base if base is not None else 0.5 / t) / (1 + (t - 1) * 0.3)
+            assert opt.lr_at(t) == pytest.approx(eta, rel=1e-15)
+            step, s = opt.update(g, s, w)
+            np.testing.assert_allclose(opt.effective_step(s), -step / g, rtol=1e-14)
+            w = w + step

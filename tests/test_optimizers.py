@@ -321,3 +321,172 @@ def test_inplace_fast_path_equals_the_readable_update_across_blocks(case, monkey
                 continue
             for a, b in zip(getattr(s_pure, f), getattr(s_fast, f)):
                 np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-15, err_msg=f"{opt!r}: {f}")
+
+
+# --- update_inplace refuses before it writes (issue 15) ------------------------------------------
+
+def _refusals(opt, ws, gs, state):
+    """(description, params, grads, state, error, message pattern): each bad in the LAST array
+    only, so a check made array by array, interleaved with the writes, would write the first."""
+    ro = ws[1].copy()
+    ro.flags.writeable = False
+    out = [("int params", [ws[0], np.array([1, 2, 3, 4])], gs, state, TypeError,
+            r"params\[1\] must be a float numpy array .* got an array of dtype int"),
+           ("read-only params", [ws[0], ro], gs, state, ValueError,
+            r"params\[1\] must be writeable"),
+           ("complex params", [ws[0], ws[1] + 0j], gs, state, TypeError,
+            r"params\[1\] must be real"),
+           ("complex grads", ws, [gs[0], gs[1] + 1j], state, TypeError, r"grads\[1\] must be real"),
+           ("NaN grads", ws, [gs[0], np.array([1.0, np.nan, 0.0, 0.0])], state, ValueError,
+            r"grads\[1\] must be finite"),
+           ("misshapen grads", ws, [gs[0], np.ones(3)], state, ValueError, r"grads\[1\] has shape"),
+           ("no params", None, gs, state, ValueError, "needs params")]
+    for f in state._fields[1:]:
+        if getattr(state, f) is None:
+            continue
+        frozen = getattr(state, f)[1].copy()
+        frozen.flags.writeable = False
+        out.append((f"read-only state.{f}", ws, gs, state._replace(**{f: [getattr(state, f)[0], frozen]}),
+                    ValueError, rf"state\.{f}\[1\] must be writeable"))
+        out.append((f"int state.{f}", ws, gs,
+                    state._replace(**{f: [getattr(state, f)[0], np.zeros(4, dtype=int)]}),
+                    TypeError, rf"state\.{f}\[1\] must be a float numpy array"))
+    return out
+
+
+def test_update_inplace_refuses_before_writing_anything(case):
+    """Issue 15's bug: a bad LATER array used to be found only after the earlier arrays and
+    their buffers had been written. Every refusal must leave params and state as they were,
+    name the argument, and say what is allowed."""
+    opt = case.make()
+    rng = np.random.default_rng(2)
+    ws = [rng.normal(size=(3, 2)), rng.normal(size=4)]
+    state = opt.init(ws)
+    gs = [rng.normal(size=w.shape) for w in ws]
+    state = opt.update_inplace(ws, gs, state)               # buffers away from their init values
+    for what, params, grads, st, error, pattern in _refusals(opt, ws, gs, state):
+        before = copy.deepcopy((ws, st))
+        with pytest.raises(error, match=pattern):
+            opt.update_inplace(params, grads, st)
+        for a, b in zip(ws, before[0]):
+            np.testing.assert_array_equal(a, b, err_msg=what)
+        for f in st._fields[1:]:
+            if getattr(st, f) is not None:
+                for a, b in zip(getattr(st, f), getattr(before[1], f)):
+                    np.testing.assert_array_equal(a, b, err_msg=f"{what}: state.{f}")
+        assert st.t == 1, what
+    # the reproducer of the issue, verbatim
+    opt = O.Momentum(lr=0.1, gamma=0.9)
+    P = [np.zeros(3), np.array([1, 2, 3])]
+    S = opt.init(P)
+    with pytest.raises(TypeError, match=r"params\[1\]"):
+        opt.update_inplace(P, [np.ones(3)] * 2, S)
+    assert P[0].tolist() == [0.0, 0.0, 0.0] and S.V[0].tolist() == [0.0, 0.0, 0.0] and S.t == 0
+
+
+def test_update_refuses_complex_gradients_and_params(case):
+    opt = case.make()
+    w = np.array([0.3, -0.2, 1.0])
+    s = opt.init(w)
+    with pytest.raises(TypeError, match=r"^grads must be real"):
+        opt.update(G1 + 1j, s, w)
+    with pytest.raises(TypeError, match=r"^grads\[1\] must be real"):
+        opt.update([G1, G2 * 1j], opt.init([w, w]), [w, w])
+    with pytest.raises(TypeError, match=r"^params must be real"):
+        opt.update(G1, s, w + 0j)
+    assert opt.update(G1.astype(np.float32), s, w)[1].t == 1    # a real float32 is fine
+
+
+# --- structure that teaches (issue 15) --------------------------------------------------------
+
+def _own_methods(cls):
+    import inspect
+    return {k for k, v in vars(cls).items() if inspect.isfunction(v) and not k.startswith("__")}
+
+
+def test_nesterov_is_momentum_with_another_gradient_point():
+    """Lesson 06's point: only where the gradient is taken differs. So Nesterov inherits
+    Momentum's constructor, rule and fast path, and adds eval_point (and its torch mapping)."""
+    assert issubclass(O.Nesterov, O.Momentum)
+    assert _own_methods(O.Nesterov) == {"eval_point", "torch_equivalent"}
+    assert O.Nesterov.rule is O.Momentum.rule and O.Nesterov.__init__ is O.Momentum.__init__
+    # same gradients in, same steps out: bit for bit
+    nes, hb = O.Nesterov(lr=0.1, gamma=0.7), O.Momentum(lr=0.1, gamma=0.7)
+    w = np.array([0.3, -0.2, 1.0])
+    s_n, s_h = nes.init(w), hb.init(w)
+    for g in (G1, G2, G1 * G2):
+        step_n, s_n = nes.update(g, s_n, w)
+        step_h, s_h = hb.update(g, s_h, w)
+        np.testing.assert_array_equal(step_n, step_h)
+    assert not np.array_equal(nes.eval_point(w, s_n), hb.eval_point(w, s_h))
+
+
+def test_every_constructor_goes_through_the_base_class(case, monkeypatch):
+    """Optimizer.__init__ checks lr; every class must call it (once), not copy it."""
+    calls = []
+    original = O.Optimizer.__init__
+
+    def spy(self, lr):
+        calls.append(type(self).__name__)
+        original(self, lr)
+
+    monkeypatch.setattr(O.Optimizer, "__init__", spy)
+    rng = np.random.default_rng(0)
+    for make in [case.make, lambda: case.random(rng, 1.0), *OPTION_VARIANTS.get(case.id, [])]:
+        calls.clear()
+        opt = make()
+        assert calls == [type(opt).__name__], (case.id, calls)
+
+
+def test_the_adam_family_shares_one_constructor():
+    import inspect
+    assert O.Adam.__init__ is O.AMSGrad.__init__
+    sig = {cls: {p.name: p.default for p in inspect.signature(cls.__init__).parameters.values()}
+           for cls in (O.Adam, O.AMSGrad, O.AdaMax, O.AdamW)}
+    assert sig[O.AdaMax] == {**sig[O.Adam], "lr": 0.002}        # the paper's and torch's default
+    assert sig[O.AdamW] == {**sig[O.Adam], "weight_decay": 0.01}
+    for cls in (O.Adam, O.AMSGrad, O.AdaMax, O.AdamW):
+        with pytest.raises(ValueError, match=r"^beta2 must be in \[0, 1\)"):
+            cls(beta2=1.0)
+
+
+def _torch_sgd_momentum(grad, w0, lrs, gamma):
+    """torch.optim.SGD(momentum=gamma) written out (its source): buf_1 = g_1,
+    buf_t = gamma buf_{t-1} + g_t, p_t = p_{t-1} - lr_t buf_t."""
+    w, buf, out = w0.copy(), None, [w0.copy()]
+    for lr in lrs:
+        g = grad(w)
+        buf = g.copy() if buf is None else gamma * buf + g
+        w = w - lr * buf
+        out.append(w.copy())
+    return np.array(out)
+
+
+def test_averaged_momentum_maps_onto_torch_under_any_schedule():
+    """Issue 15's documentation slip: with torch's lr set to eta'_t (1 - gamma) before step t
+    the iterates coincide for every schedule, not only for a constant lr. Heavy ball has no
+    such mapping (the last assert: its V keeps old step sizes inside)."""
+    A = np.diag([1.0, 10.0])
+    grad, w0, gamma = (lambda w: A @ w - 1.0), np.array([1.0, -1.0]), 0.8
+    sched = lambda t: 0.15 * 0.9 ** t
+    opt = O.AveragedMomentum(lr=sched, gamma=gamma)
+    ours = minimize(opt, grad, w0, 40).ws
+    lrs = [sched(t) * (1 - gamma) for t in range(1, 41)]
+    np.testing.assert_allclose(ours, _torch_sgd_momentum(grad, w0, lrs, gamma), rtol=1e-12, atol=1e-14)
+    assert opt.torch_lr() == sched(1) * (1 - gamma)
+    eq = opt.torch_equivalent()
+    assert eq.exact_when.startswith("always") and "(1 - gamma)" in eq.exact_when
+    assert eq.kwargs["lr"] == opt.torch_lr()
+    hb = minimize(O.Momentum(lr=lambda t: sched(t) * (1 - gamma), gamma=gamma), grad, w0, 40).ws
+    assert np.max(np.abs(hb - _torch_sgd_momentum(grad, w0, lrs, gamma))) > 1e-3
+
+
+@pytest.mark.torch
+def test_averaged_momentum_equals_torch_under_a_schedule():
+    rng = np.random.default_rng(3)
+    A, b, L = _random_problem(rng)
+    gamma, sched = 0.85, (lambda t: 0.3 / L / np.sqrt(t))
+    opt = O.AveragedMomentum(lr=sched, gamma=gamma)
+    ours, theirs = run_against_torch(opt, A, b, rng.normal(size=len(b)), 100,
+                                     lr_schedule=lambda t: sched(t) * (1 - gamma))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)

@@ -21,9 +21,9 @@ import numpy as np
 
 from .._checks import check_positive, check_range
 from ..averages import debias, running_average
+from ..symmath import abs_, maximum, sqrt
 from .base import (Optimizer, TorchEquivalent, _average_into, _average_squares_into, _blocks,
-                   _fast_path_applies, _l2_into, _scratch, abs_, check_lr, check_weight_decay,
-                   l2_gradient, maximum, sqrt)
+                   _fast_path_applies, _l2_into, _scratch, check_weight_decay, l2_gradient)
 
 __all__ = ["Adam", "AdamState", "AdaMax", "AdaMaxState", "AMSGrad", "AMSGradState", "AdamW"]
 
@@ -62,13 +62,26 @@ def _adam_step_into(w, m, v, alpha, eps_hat, tmp):
     w -= tmp                                         # W_t = W_{t-1} - that
 
 
+class _AdamFamily(Optimizer):
+    """The constructor Adam, AMSGrad and AdaMax share (and AdamW, with its own default
+    weight_decay): the same five hyperparameters, checked the same way. Not an optimizer
+    by itself: each subclass writes its :meth:`rule`."""
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+        super().__init__(lr)
+        self.beta1 = _beta("beta1", beta1)
+        self.beta2 = _beta("beta2", beta2)
+        self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
+        self.weight_decay = check_weight_decay(weight_decay)
+
+
 class AdamState(NamedTuple):
     t: int     # updates done so far; t = 1 on the first step
     m: object  # m_t, running average of g
     v: object  # v_t, running average of g**2
 
 
-class Adam(Optimizer):
+class Adam(_AdamFamily):
     r"""Adam (Kingma and Ba 2015) [AM-1, AM-2]: momentum on top of RMSprop, bias-corrected.
 
     $$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,
@@ -109,13 +122,6 @@ class Adam(Optimizer):
     State = AdamState
     name = "Adam"
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
-        self.lr = check_lr(lr)
-        self.beta1 = _beta("beta1", beta1)
-        self.beta2 = _beta("beta2", beta2)
-        self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
-        self.weight_decay = check_weight_decay(weight_decay)
-
     def rule(self, g, s, t, eta, w):
         g = l2_gradient(g, w, self.weight_decay)       # g_t + lambda W_{t-1} (L2 in the loss)
         m = running_average(s.m, g, self.beta1)        # m_t = B1 m_{t-1} + (1 - B1) g_t
@@ -151,7 +157,7 @@ class AMSGradState(NamedTuple):
     v_max: object  # max(v_1, ..., v_t) of the UNCORRECTED v (Reddi et al.'s \hat v_t)
 
 
-class AMSGrad(Optimizer):
+class AMSGrad(_AdamFamily):
     r"""AMSGrad (Reddi, Kale and Kumar 2018) [AM-5]: Adam whose denominator never shrinks.
 
     $$m_t, v_t \text{ as in Adam (from } g_t + \lambda W_{t-1} \text{ if } \lambda > 0),\qquad
@@ -195,13 +201,6 @@ class AMSGrad(Optimizer):
     State = AMSGradState
     name = "AMSGrad"
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
-        self.lr = check_lr(lr)
-        self.beta1 = _beta("beta1", beta1)
-        self.beta2 = _beta("beta2", beta2)
-        self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
-        self.weight_decay = check_weight_decay(weight_decay)
-
     def rule(self, g, s, t, eta, w):
         g = l2_gradient(g, w, self.weight_decay)       # g_t + lambda W_{t-1} (L2 in the loss)
         m = running_average(s.m, g, self.beta1)        # m_t = B1 m_{t-1} + (1 - B1) g_t
@@ -240,7 +239,7 @@ class AdaMaxState(NamedTuple):
     u: object  # u_t, exponentially weighted infinity norm of the gradients
 
 
-class AdaMax(Optimizer):
+class AdaMax(_AdamFamily):
     r"""AdaMax (Kingma and Ba 2015, section 7.1) [AM-4]: Adam with the infinity norm.
 
     $$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\qquad
@@ -280,11 +279,8 @@ class AdaMax(Optimizer):
     name = "AdaMax"
 
     def __init__(self, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
-        self.lr = check_lr(lr)
-        self.beta1 = _beta("beta1", beta1)
-        self.beta2 = _beta("beta2", beta2)
-        self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
-        self.weight_decay = check_weight_decay(weight_decay)
+        """Adam's constructor; only the default lr differs (0.002, the paper's and PyTorch's)."""
+        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
 
     def rule(self, g, s, t, eta, w):
         g = l2_gradient(g, w, self.weight_decay)            # g_t + lambda W_{t-1} (L2 in the loss)

@@ -4,7 +4,7 @@ Each rule divides (or replaces) the gradient coordinate by coordinate, so a dire
 whose derivative swings a lot gets a small step and a quiet direction a large one.
 Running averages use the one primitive :func:`course_lib.averages.running_average`
 (``gamma``/``rho`` weighs the OLD value). Square roots, maxima and signs go through
-:mod:`course_lib.optimizers.base` so that Adagrad, RMSprop and Adadelta also run on sympy
+:mod:`course_lib.symmath` so that Adagrad, RMSprop and Adadelta also run on sympy
 symbols; Rprop branches on signs and is numeric only. ``weight_decay`` (Adagrad, RMSprop,
 Adadelta) is L2 in the loss: :func:`~course_lib.optimizers.base.l2_gradient` adds
 $\lambda W_{t-1}$ to the gradient before anything else, where PyTorch adds it. Rprop has
@@ -27,11 +27,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import check_positive, check_range, is_numeric
+from .._checks import check_positive, check_range
 from ..averages import running_average
+from ..symmath import is_numeric, sign, sqrt
 from ..tree import tree_map, zeros_like
 from .base import (Optimizer, TorchEquivalent, _average_squares_into, _blocks, _fast_path_applies,
-                   _l2_into, _scratch, check_lr, check_weight_decay, l2_gradient, sign, sqrt)
+                   _l2_into, _scratch, check_weight_decay, l2_gradient)
 
 __all__ = ["Adagrad", "AdagradState", "RMSprop", "RMSpropState", "Adadelta", "AdadeltaState",
            "Rprop", "RpropState"]
@@ -98,7 +99,7 @@ class Adagrad(Optimizer):
     name = "Adagrad"
 
     def __init__(self, lr=0.01, eps=1e-10, G0=0.0, lr_decay=0.0, weight_decay=0.0):
-        self.lr = check_lr(lr)
+        super().__init__(lr)
         self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
         self.G0 = check_positive("G0", G0, allow_zero=True,
                                  why="G0 starts the sum of squared gradients; it must be >= 0")
@@ -111,10 +112,17 @@ class Adagrad(Optimizer):
         return AdagradState(t=0, G=tree_map(
             lambda p: np.full(np.shape(p), float(self.G0)) if is_numeric(p) else (self.G0 or 0), params))
 
-    def rule(self, g, s, t, eta, w):
-        g = l2_gradient(g, w, self.weight_decay)       # g_t + lambda W_{t-1} (L2 in the loss)
+    def lr_at(self, t: int):
+        """eta_t = eta / (1 + (t - 1) delta), with eta the constant or the schedule's value:
+        the one place ``lr_decay`` (PyTorch's) enters, so the rule, its fast path and
+        :meth:`effective_step` all receive eta_t already decayed."""
+        eta = super().lr_at(t)
         if self.lr_decay:
             eta = eta / (1 + (t - 1) * self.lr_decay)  # eta_t (PyTorch's lr_decay)
+        return eta
+
+    def rule(self, g, s, t, eta, w):
+        g = l2_gradient(g, w, self.weight_decay)       # g_t + lambda W_{t-1} (L2 in the loss)
         G = s.G + g * g                                # G_t = G_{t-1} + g_t^2
         step = -eta * g / (sqrt(G) + self.eps)         # eps outside the root
         return step, s._replace(G=G)
@@ -123,8 +131,6 @@ class Adagrad(Optimizer):
         """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit."""
         if not _fast_path_applies(w, g, s.G):
             return super().rule_inplace(w, g, s, t, eta)
-        if self.lr_decay:
-            eta = eta / (1 + (t - 1) * self.lr_decay)  # eta_t (PyTorch's lr_decay)
         tmp, tmp2, tmp3 = _scratch(self, w.dtype, 3)
         for wb, gb, Gb in _blocks(w, g, s.G):
             denom, step = tmp[:gb.size], tmp2[:gb.size]
@@ -137,7 +143,7 @@ class Adagrad(Optimizer):
     def effective_step(self, state, t=None):
         r"""The per-coordinate step size $\eta_t / (\sqrt{G_t} + \epsilon)$ after ``state``."""
         t = state.t if t is None else t
-        eta = self.lr_at(max(t, 1)) / (1 + (max(t, 1) - 1) * self.lr_decay)
+        eta = self.lr_at(max(t, 1))                    # eta_t, lr_decay included
         return tree_map(lambda G: eta / (np.sqrt(G) + self.eps), state.G)
 
     def torch_equivalent(self):
@@ -224,7 +230,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, lr=0.01, gamma=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
                  centered=False):
-        self.lr = check_lr(lr)
+        super().__init__(lr)
         self.gamma = _decay("gamma", gamma)
         self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
         self.weight_decay = check_weight_decay(weight_decay)
@@ -345,7 +351,7 @@ class Adadelta(Optimizer):
         self.eps = check_positive("eps", eps,
                                   why="eps sits inside both roots and sets the first step; "
                                       "it must be > 0 or Adadelta never moves")
-        self.lr = check_lr(lr)
+        super().__init__(lr)
         self.weight_decay = check_weight_decay(weight_decay)
 
     def rule(self, g, s, t, eta, w):
@@ -437,7 +443,7 @@ class Rprop(Optimizer):
     name = "Rprop"
 
     def __init__(self, lr=0.01, eta_minus=0.5, eta_plus=1.2, delta_min=1e-6, delta_max=50.0):
-        self.lr = check_lr(lr)
+        super().__init__(lr)
         self.eta_minus = check_range("eta_minus", eta_minus, 0, 1, low_open=True,
                                      why="eta_minus shrinks the step after a sign flip")
         self.eta_plus = check_range("eta_plus", eta_plus, 1, np.inf, low_open=True,

@@ -10,7 +10,8 @@ r"""The one design every optimizer of the course follows (numpy only).
   leaves the state exactly as it was.
 * Each subclass writes its rule for ONE array in :meth:`Optimizer.rule`, one line
   per equation; the base class maps it over a list of arrays (a network's weights).
-  Plain arithmetic, so a rule also runs on sympy symbols.
+  Plain arithmetic (square roots, signs and maxima from :mod:`course_lib.symmath`), so a
+  rule also runs on sympy symbols.
 * ``eval_point(params, state)`` says where the gradient is taken. It is ``params``
   for every method but Nesterov's look-ahead form; the driver
   :func:`course_lib.trace.minimize` always asks, so no caller special-cases Nesterov.
@@ -21,18 +22,15 @@ r"""The one design every optimizer of the course follows (numpy only).
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Any, Callable, NamedTuple
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import check_finite, check_positive, check_range, check_same_shape, is_numeric
+from .._checks import check_finite, check_positive, check_same_shape, is_numeric
 from ..tree import leaves, tree_map, zeros_like, apply_updates
 
-__all__ = ["Optimizer", "TorchEquivalent", "sqrt", "sign", "maximum", "abs_", "check_lr",
-           "check_weight_decay", "l2_gradient"]
+__all__ = ["Optimizer", "TorchEquivalent", "check_lr", "check_weight_decay", "l2_gradient"]
 
 
 @dataclass(frozen=True)
@@ -49,32 +47,6 @@ class TorchEquivalent:
     exact_when: str = "always"
     change_of_variables: str = ""
     notes: str = ""
-
-
-def sqrt(x):
-    """Square root that works on numpy arrays and on sympy expressions."""
-    return np.sqrt(x) if is_numeric(x) else x ** Fraction(1, 2)
-
-
-def abs_(x):
-    """Absolute value for numbers, arrays and sympy expressions."""
-    return np.abs(x) if is_numeric(x) else abs(x)
-
-
-def sign(x):
-    """Sign for arrays; sympy's sign for symbols."""
-    if is_numeric(x):
-        return np.sign(x)
-    import sympy  # noqa: PLC0415  (only reached in symbolic proofs)
-    return sympy.sign(x)
-
-
-def maximum(a, b):
-    """Element-wise maximum for arrays; sympy's Max for symbols."""
-    if is_numeric(a) and is_numeric(b):
-        return np.maximum(a, b)
-    import sympy  # noqa: PLC0415
-    return sympy.Max(a, b)
 
 
 def check_lr(lr, name="lr"):
@@ -166,6 +138,30 @@ def _average_squares_into(avg, x, gamma, tmp):
     avg += tmp                                       # C_t = gamma C_{t-1} + (1 - gamma) c_t
 
 
+def _label(name, tree, i):
+    """How a message names leaf i: ``grads`` for a single array, ``grads[1]`` in a list."""
+    return f"{name}[{i}]" if isinstance(tree, (list, tuple)) else name
+
+
+def _check_real(label, x):
+    """Refuse complex numbers and arrays: every rule here is for real weights (a sign, a
+    maximum, g^2 as a size all assume it), so a complex input would give a wrong answer."""
+    if is_numeric(x) and np.iscomplexobj(x):
+        raise TypeError(f"{label} must be real (a float array or number), got complex values")
+
+
+def _check_writeable_float(label, a):
+    """Refuse what :meth:`Optimizer.update_inplace` cannot write into: anything but a
+    float numpy array (an int array cannot hold the new weights), or a read-only one."""
+    if not (isinstance(a, np.ndarray) and a.dtype.kind == "f"):
+        got = f"an array of dtype {a.dtype}" if isinstance(a, np.ndarray) else type(a).__name__
+        raise TypeError(f"{label} must be a float numpy array to be updated in place, got {got}; "
+                        f"convert it with np.asarray(..., dtype=float), or use update()")
+    if not a.flags.writeable:
+        raise ValueError(f"{label} must be writeable to be updated in place, got a read-only "
+                         f"array; pass a copy, or use update()")
+
+
 class Optimizer:
     """Base class; see the module docstring for the design."""
 
@@ -231,12 +227,31 @@ class Optimizer:
         ref_leaves = leaves(ref) if ref is not None else None
         param_leaves = leaves(params) if params is not None else None
         for i, g in enumerate(leaves(grads)):
-            label = "grads" if not isinstance(grads, (list, tuple)) else f"grads[{i}]"
+            label = _label("grads", grads, i)
+            _check_real(label, g)
             check_finite(label, g)
             if ref_leaves is not None:
                 check_same_shape(label, g, "the state (the parameters at init)", ref_leaves[i])
             if param_leaves is not None:
+                _check_real(_label("params", params, i), param_leaves[i])
                 check_same_shape(label, g, "params", param_leaves[i])
+
+    def _check_inplace(self, params, grads, state):
+        """What :meth:`update_inplace` needs on top of :meth:`_check`: params and every state
+        buffer are writeable float numpy arrays shaped like the gradients. Run on EVERY array
+        before the first write, so a refusal leaves params and state as they were."""
+        if params is None:
+            raise ValueError("update_inplace needs params (the arrays it updates in place); "
+                             "use update(grads, state) to get the step instead")
+        g_leaves = leaves(grads)
+        for i, w in enumerate(leaves(params)):
+            _check_writeable_float(_label("params", params, i), w)
+        for f in _buffers(state):
+            buf = getattr(state, f)
+            for i, b in enumerate(leaves(buf)):
+                label = _label(f"state.{f}", buf, i)
+                _check_writeable_float(label, b)
+                check_same_shape(label, b, _label("grads", grads, i), g_leaves[i])
 
     def update(self, grads, state, params=None):
         """Return (step, new_state) with W_t = W_{t-1} + step. Pure: inputs are not changed."""
@@ -262,11 +277,14 @@ class Optimizer:
         """Fast path for large arrays: add the step to ``params`` and write the new buffers
         into the state's arrays, in place; returns the state with t advanced.
 
-        Same checks as :meth:`update`, made before anything is written. The result equals
+        Same checks as :meth:`update`, plus: params and every buffer of the state must be
+        writeable float numpy arrays shaped like the gradients. All of them are made on every
+        array before anything is written, so a refused call changes nothing. The result equals
         the readable :meth:`update` (a shared test pins this). Subclasses may override
         :meth:`rule_inplace` with an allocation-free version; the default reuses :meth:`rule`.
         """
         self._check(grads, state, params)
+        self._check_inplace(params, grads, state)
         t = state.t + 1
         eta = self.lr_at(t)
         bufs = _buffers(state)

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._checks import check_range
 from ..averages import running_average
-from .base import Optimizer, TorchEquivalent, _blocks, _fast_path_applies, _scratch, check_lr
+from .base import Optimizer, TorchEquivalent, _blocks, _fast_path_applies, _scratch
 
 GAMMA_WHY = "gamma is the momentum; with gamma >= 1 old steps never fade and the iterates can blow up"
 
@@ -49,7 +49,7 @@ class Momentum(Optimizer):
     name = "Momentum"
 
     def __init__(self, lr, gamma=0.9):
-        self.lr = check_lr(lr)
+        super().__init__(lr)
         self.gamma = check_range("gamma", gamma, 0, 1, why=GAMMA_WHY)
 
     def rule(self, g, s, t, eta, w):
@@ -96,7 +96,11 @@ class AveragedMomentum(Optimizer):
     M         running average of gradients               state ``M``
     ========  =========================================  ===========
 
-    PyTorch: ``torch.optim.SGD(params, lr=lr * (1 - gamma), momentum=gamma)`` for a constant lr.
+    PyTorch: ``torch.optim.SGD(params, lr=lr * (1 - gamma), momentum=gamma)`` gives identical
+    iterates, under a schedule too if torch's lr is set to eta'_t (1 - gamma) before step t.
+    PyTorch keeps the undamped sum ``buf_t = gamma buf_{t-1} + g_t`` with ``buf_1 = g_1``, so
+    M_t = (1 - gamma) buf_t at every t, and its step -lr_t buf_t is our -eta'_t M_t.
+    (Heavy-ball :class:`Momentum` has no such mapping: its V keeps the old step sizes inside.)
     NOTE: this is NOT ``SGD(lr=lr, momentum=gamma, dampening=gamma)``: PyTorch's buffer starts
     as the first gradient, undamped (``buf_1 = g_1``), whereas ``M_1 = (1 - gamma) g_1``.
 
@@ -109,7 +113,7 @@ class AveragedMomentum(Optimizer):
     name = "Momentum (averaged)"
 
     def __init__(self, lr, gamma=0.9):
-        self.lr = check_lr(lr)
+        super().__init__(lr)
         self.gamma = check_range("gamma", gamma, 0, 1, why=GAMMA_WHY)
 
     def rule(self, g, s, t, eta, w):
@@ -127,10 +131,15 @@ class AveragedMomentum(Optimizer):
             Mb += np.multiply(gb, 1 - self.gamma, out=tb)    # M_t = gamma M_{t-1} + (1 - gamma) g_t
             np.subtract(wb, np.multiply(Mb, eta, out=tb), out=wb)   # W_t = W_{t-1} - eta'_t M_t
 
+    def torch_lr(self):
+        """The lr to give torch: eta' (1 - gamma), or eta'_1 (1 - gamma) for a schedule (then
+        set ``param_groups[0]["lr"] = eta'_t (1 - gamma)`` before step t)."""
+        return super().torch_lr() * (1 - self.gamma)
+
     def torch_equivalent(self):
-        lr = self.torch_lr() * (1 - self.gamma)
-        return TorchEquivalent("SGD", {"lr": lr, "momentum": self.gamma},
-                               exact_when="constant lr",
+        return TorchEquivalent("SGD", {"lr": self.torch_lr(), "momentum": self.gamma},
+                               exact_when="always (a schedule: set lr to eta'_t (1 - gamma) "
+                                          "before each step)",
                                notes="lr_torch = lr (1 - gamma); M = momentum_buffer (1 - gamma). "
                                      "dampening=gamma is NOT equivalent: torch's buffer starts "
                                      "at g_1 undamped")

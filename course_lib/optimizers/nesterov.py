@@ -1,13 +1,18 @@
-r"""Nesterov's accelerated gradient in two forms [NE-1, NE-2]."""
+r"""Nesterov's accelerated gradient in two forms [NE-1, NE-2].
+
+Both are heavy-ball :class:`~course_lib.optimizers.momentum.Momentum` with one change: the
+look-ahead form keeps its rule and moves the point where the gradient is taken
+(:meth:`Nesterov.eval_point`); the framework form keeps the point and changes the step.
+"""
 from __future__ import annotations
 
 from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import check_range
-from .base import Optimizer, TorchEquivalent, _blocks, _fast_path_applies, _scratch, check_lr
-from .momentum import GAMMA_WHY
+from ..tree import tree_map
+from .base import TorchEquivalent, _blocks, _fast_path_applies, _scratch
+from .momentum import Momentum
 
 
 class NesterovState(NamedTuple):
@@ -15,16 +20,18 @@ class NesterovState(NamedTuple):
     V: object  # V_t, the velocity (minus the last step)
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     r"""Nesterov's method in the look-ahead form of the slides [NE-1].
 
     First extend by the previous step, then take the gradient there, then add the two:
 
     $$V_t = \gamma V_{t-1} + \eta_t\,\nabla_W J(W_{t-1} - \gamma V_{t-1}),\qquad W_t = W_{t-1} - V_t$$
 
-    The gradient is taken at the look-ahead point $W_{t-1} - \gamma V_{t-1}$, which
-    :meth:`eval_point` returns; :func:`course_lib.trace.minimize` asks for it.
-    (The slides write $\Delta W = -V$ and $\beta = \gamma$.)
+    This is :class:`~course_lib.optimizers.momentum.Momentum`'s rule, inherited unchanged
+    (constructor, :meth:`rule` and its fast path); the one method Nesterov adds is
+    :meth:`eval_point`, the look-ahead point $W_{t-1} - \gamma V_{t-1}$ where the gradient is
+    taken, which :func:`course_lib.trace.minimize` asks for. (The slides write
+    $\Delta W = -V$ and $\beta = \gamma$.)
 
     ========  =========================================  ===========  =====================
     symbol    meaning                                    argument     PyTorch
@@ -49,28 +56,9 @@ class Nesterov(Optimizer):
     State = NesterovState
     name = "Nesterov"
 
-    def __init__(self, lr, gamma=0.9):
-        self.lr = check_lr(lr)
-        self.gamma = check_range("gamma", gamma, 0, 1, why=GAMMA_WHY)
-
     def eval_point(self, params, state):
-        from ..tree import tree_map
+        """The look-ahead point: the gradient of update t is taken at W_{t-1} - gamma V_{t-1}."""
         return tree_map(lambda w, V: w - self.gamma * V, params, state.V)   # W - gamma V
-
-    def rule(self, g, s, t, eta, w):
-        V = self.gamma * s.V + eta * g           # V_t = gamma V_{t-1} + eta_t g(look-ahead)
-        return -V, s._replace(V=V)               # W_t = W_{t-1} - V_t
-
-    def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit.
-        (The caller passes g taken at the look-ahead point, as for :meth:`update`.)"""
-        if not _fast_path_applies(w, g, s.V):
-            return super().rule_inplace(w, g, s, t, eta)
-        (tmp,) = _scratch(self, w.dtype)
-        for wb, gb, Vb in _blocks(w, g, s.V):
-            np.multiply(Vb, self.gamma, out=Vb)              # gamma V_{t-1}
-            Vb += np.multiply(gb, eta, out=tmp[:gb.size])    # V_t = gamma V_{t-1} + eta_t g
-            np.subtract(wb, Vb, out=wb)                      # W_t = W_{t-1} - V_t
 
     def torch_equivalent(self):
         return TorchEquivalent("SGD", {"lr": self.torch_lr(), "momentum": self.gamma, "nesterov": True},
@@ -79,13 +67,16 @@ class Nesterov(Optimizer):
                                                    "momentum_buffer = V_t / lr; U_0 = W_0")
 
 
-class NesterovFramework(Optimizer):
+class NesterovFramework(Momentum):
     r"""Nesterov's method as frameworks write it: gradient at the tracked point [NE-2].
 
     With $U_t = W_t - \gamma V_t$ (the look-ahead point of :class:`Nesterov`):
 
     $$V_t = \gamma V_{t-1} + \eta_t\, \nabla J(U_{t-1}),\qquad
     U_t = U_{t-1} - \eta_t \nabla J(U_{t-1}) - \gamma V_t$$
+
+    The velocity is :class:`~course_lib.optimizers.momentum.Momentum`'s (and so is the
+    constructor); the step differs, so :meth:`rule` is its own.
 
     ========  ============================  ===========  ===========================
     symbol    meaning                       argument     PyTorch
@@ -106,10 +97,6 @@ class NesterovFramework(Optimizer):
     """
     State = NesterovState
     name = "Nesterov (framework form)"
-
-    def __init__(self, lr, gamma=0.9):
-        self.lr = check_lr(lr)
-        self.gamma = check_range("gamma", gamma, 0, 1, why=GAMMA_WHY)
 
     def rule(self, g, s, t, eta, w):
         V = self.gamma * s.V + eta * g           # V_t = gamma V_{t-1} + eta_t g_t
