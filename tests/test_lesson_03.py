@@ -1,7 +1,11 @@
-"""Lesson 03's symbolic claims, each shown to fail when its formula is changed: the empirical
-risk is unbiased with variance var/N [VM-1], a minibatch has var/b, times (N-b)/(N-1) when
-drawn without replacement [VM-2], and the per-example form of the minibatch bound [VM-3]."""
+"""Lesson 03's claims, each shown to fail when its formula is changed: the empirical risk is
+unbiased with variance var/N, derived from the code that computes it, and its minimum is
+biased low [VM-1]; a minibatch has var/b, times (N-b)/(N-1) when drawn without replacement
+[VM-2]; the per-example form of the minibatch bound, and the stored measurements the text
+quotes [VM-3, VM-4]."""
 import itertools
+import json
+import pathlib
 import re
 
 import numpy as np
@@ -9,38 +13,136 @@ import pytest
 import sympy as sp
 import sympy.stats as st
 
+from course_lib.data import least_squares_slope
 from course_lib.minibatch import minibatches
 from course_lib.proofs import ProofError, check_equal
 
-N, i = sp.symbols("N i", integer=True, positive=True)
-mu, sigma, c = sp.symbols("mu sigma c", positive=True)
+N, i, j = sp.symbols("N i j", integer=True, positive=True)
+mu = sp.Symbol("mu", positive=True)
+c = sp.Symbol("c", real=True)
+sigma = sp.Symbol("sigma", positive=True)
+NOTEBOOK = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "03_variance_and_minibatches.ipynb"
 
 
-# ---------------------------------------------------------------- [VM-1] general N
-def var_of_mean(cov):
-    """var((1/N) sum_i d_i) = (1/N^2)(N var + N(N-1) cov) for exchangeable d_i."""
-    diagonal = sp.summation(sigma ** 2 / N ** 2, (i, 1, N))    # N terms var(d_i)/N^2
-    return diagonal + N * (N - 1) * cov / N ** 2               # N(N-1) cross terms
+# ---------------------------------------------------------------- [VM-1] from the estimator's code
+def empirical_risk(divs):
+    """The estimator as lesson 03 computes it: numpy's mean over the examples."""
+    return np.array(divs, dtype=object).mean()
 
 
-def test_unbiased_and_var_over_N():
-    check_equal(sp.summation(mu / N, (i, 1, N)), mu, "E[Loss] = mu")
-    check_equal(var_of_mean(0), sigma ** 2 / N, "independent: var/N")
-    check_equal(var_of_mean(c), sigma ** 2 / N + (N - 1) * c / N, "common covariance c")
+def moment_of_risk(kind, D, estimator=empirical_risk):
+    """E or var of estimator(D), expanded by sympy.stats' (bi)linearity into the examples'
+    moments: mean mu, variance sigma^2, covariance c between two examples."""
+    values = {st.Expectation: mu, st.Variance: sigma ** 2, st.Covariance: c}
+    expr = kind(estimator(D)).expand()
+    for cls, value in values.items():
+        expr = expr.replace(lambda e, cls=cls: isinstance(e, cls), lambda e, v=value: v)
+    return expr
+
+
+def normals(n):
+    return [st.Normal(f"D{k}", mu, sigma) for k in range(1, n + 1)]
+
+
+@pytest.mark.parametrize("n", range(1, 9))
+def test_unbiased_and_var_over_N_from_the_estimator(n):
+    D = normals(n)
+    assert [sp.diff(empirical_risk(D), Dk) for Dk in D] == [sp.Rational(1, n)] * n
+    check_equal(moment_of_risk(st.Expectation, D), mu, "E[Loss] = mu")
+    check_equal(moment_of_risk(st.Variance, D), sigma ** 2 / n + (n - 1) * c / n, "common cov c")
+    check_equal(moment_of_risk(st.Variance, D).subs(c, 0), sigma ** 2 / n, "independent: var/N")
 
 
 @pytest.mark.parametrize("wrong", [sigma ** 2 / N ** 2, sigma ** 2 / sp.sqrt(N), sigma / N,
                                    sigma ** 2])
 def test_var_over_N_fails_when_changed(wrong):
+    D = normals(4)
     with pytest.raises(ProofError):
-        check_equal(var_of_mean(0), wrong, "a changed claim")
+        check_equal(moment_of_risk(st.Variance, D).subs(c, 0), wrong.subs(N, 4), "a changed claim")
+
+
+@pytest.mark.parametrize("estimator", [lambda d: np.array(d, dtype=object).sum(),           # a sum
+                                       lambda d: np.array(d, dtype=object).sum() / (len(d) - 1),
+                                       lambda d: np.array(d, dtype=object)[0]])           # one example
+def test_the_proof_depends_on_the_estimator(estimator):
+    """The claim is derived from the code: another estimator fails it."""
+    D = normals(4)
+    with pytest.raises(ProofError):
+        check_equal(moment_of_risk(st.Variance, D, estimator).subs(c, 0), sigma ** 2 / 4, "var/N")
+
+
+def var_of_mean_any_N(weight=1 / N):
+    """sum_i sum_j w^2 cov(D_i, D_j) over an N x N covariance matrix, by sympy."""
+    cov_ij = sigma ** 2 * sp.KroneckerDelta(i, j) + c * (1 - sp.KroneckerDelta(i, j))
+    row_i = sp.refine(sp.summation(weight ** 2 * cov_ij, (j, 1, N)), sp.Q.le(i, N))
+    return sp.summation(row_i, (i, 1, N))
+
+
+def test_var_over_N_for_any_N():
+    check_equal(var_of_mean_any_N(), sigma ** 2 / N + (N - 1) * c / N, "any N")
+    check_equal(var_of_mean_any_N().subs(c, 0), sigma ** 2 / N, "independent, any N")
+    with pytest.raises(ProofError):
+        check_equal(var_of_mean_any_N().subs(c, 0), sigma ** 2 / N ** 2, "a changed claim")
+    with pytest.raises(ProofError):                      # weights 1/(N-1): not the mean
+        check_equal(var_of_mean_any_N(1 / (N - 1)).subs(c, 0), sigma ** 2 / N, "another estimator")
 
 
 def test_correlated_examples_never_beat_c():
     """With covariance c the variance tends to c, not 0: the limit N -> oo."""
-    check_equal(sp.limit(var_of_mean(c), N, sp.oo), c, "limit c")
+    check_equal(sp.limit(var_of_mean_any_N(), N, sp.oo), c, "limit c")
     with pytest.raises(ProofError):
-        check_equal(sp.limit(var_of_mean(c), N, sp.oo), 0, "a changed limit")
+        check_equal(sp.limit(var_of_mean_any_N(), N, sp.oo), 0, "a changed limit")
+
+
+# ---------------------------------------------------------------- [VM-1] the minimum is biased low
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_residual_sum_of_squares_has_n_minus_1_degrees_of_freedom(n):
+    """For a line through the origin fitted by least squares, the residuals are (I - P) eps with
+    P = x x'/x'x, so E[sum residual^2] = sigma^2 tr(I - P) = (N - 1) sigma^2: the prediction
+    E[min Loss] = R* (N - 1)/N of the lesson."""
+    x = sp.Matrix(sp.symbols(f"x1:{n + 1}", positive=True))
+    P = x * x.T / (x.T * x)[0]
+    check_equal((sp.eye(n) - P).trace(), n - 1, f"tr(I - P), N = {n}")
+    with pytest.raises(ProofError):
+        check_equal((sp.eye(n) - P).trace(), n, "no degree of freedom used by the fit")
+
+
+def test_min_of_empirical_risk_is_biased_low_but_the_slope_is_not():
+    r = np.random.default_rng(0)
+    n, sets = 5, 20000
+    xs = r.uniform(0.2, 2.0, (sets, n)); ys = 1.5 * xs + 0.5 * r.standard_normal((sets, n))
+    w_hat = np.sum(xs * ys, axis=1) / np.sum(xs * xs, axis=1)
+    assert np.isclose(w_hat[3], least_squares_slope(xs[3], ys[3]))
+    m = np.mean(0.5 * (ys - w_hat[:, None] * xs) ** 2, axis=1)
+    se_m, se_w = m.std() / np.sqrt(sets), w_hat.std() / np.sqrt(sets)
+    assert m.mean() < 0.125 - 10 * se_m and abs(m.mean() - 0.125 * (n - 1) / n) < 4 * se_m
+    assert abs(w_hat.mean() - 1.5) < 4 * se_w
+
+
+def _cells():
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def _text():
+    """All markdown of the lesson, whitespace (and line breaks) collapsed to single spaces."""
+    return " ".join(" ".join("".join(c["source"]) for c in _cells() if c["cell_type"] == "markdown").split())
+
+
+def _output_of(marker):
+    code = next(c for c in _cells() if c["cell_type"] == "code" and marker in "".join(c["source"]))
+    return "".join("".join(o.get("text", "")) for o in code["outputs"])
+
+
+def test_vm1_text_says_the_minimum_not_the_minimizer_is_biased_low():
+    text = _text()
+    assert "minimizer unbiased" not in text and "minimum of a noisy curve" not in text
+    assert "its minimum is biased low" in text and "need not be biased" in text
+    out = _output_of("def fitted_slopes(")
+    rows = re.findall(r"^\s*(\d+)\s+([\d.]+) \(([\d.]+)-([\d.]+)\)\s+([\d.]+)\s+([\d.]+) \(", out, re.M)
+    assert [int(r[0]) for r in rows] == [2, 5, 20, 100]
+    for n, mean, lo, hi, pred, w in rows:
+        assert float(mean) < 0.125 and abs(float(mean) / float(pred) - 1) < 0.02
+        assert abs(float(w) - 1.5) < 0.01
 
 
 # ---------------------------------------------------------------- [VM-1] with random variables
@@ -105,12 +207,53 @@ def test_minibatch_variance_measured_with_the_library_iterator():
 
 # ---------------------------------------------------------------- [VM-3]
 def test_minibatch_bound_per_example():
-    """1/sqrt(b k) + 1/k with k = n/b updates is 1/sqrt(n) + b/n."""
-    b, k, n = sp.symbols("b k n", positive=True)
-    bound = 1 / sp.sqrt(b * k) + 1 / k
-    check_equal(bound.subs(k, n / b), 1 / sp.sqrt(n) + b / n, "per example")
-    with pytest.raises(ProofError):
-        check_equal(bound.subs(k, n / b), 1 / sp.sqrt(b * n) + 1 / n, "a changed claim")
+    """sigma D sqrt(2/(b k)) + L D^2/k with k = n/b updates is sigma D sqrt(2/n) + b L D^2/n:
+    at equal work the noise term does not depend on b."""
+    b, k, n, L, D = sp.symbols("b k n L D", positive=True)
+    bound = sigma * D * sp.sqrt(2 / (b * k)) + L * D ** 2 / k
+    check_equal(bound.subs(k, n / b), sigma * D * sp.sqrt(2 / n) + b * L * D ** 2 / n, "per example")
+    with pytest.raises(ProofError):       # the slides' accounting: a factor sqrt(b) lost per example
+        check_equal(bound.subs(k, n / b), sigma * D * sp.sqrt(2 * b / n) + b * L * D ** 2 / n,
+                    "a changed claim")
+
+
+def vm3_rows():
+    out = _output_of("def minibatch_runs(")
+    rows = {(m[0], int(m[1])): (float(m[2]), float(m[3]), float(m[4]), float(m[5]))
+            for m in re.findall(r"(abs|sq)\s+b =\s+(\d+): \S+\s+ratio ([\d.]+) \(([\d.]+)-([\d.]+)\)"
+                                r"\s+slope (-[\d.]+)", out)}
+    gains = re.search(r"b = 1: ([\d.]+) \(kink\), ([\d.]+) \(smooth\)", out).groups()
+    near = re.search(r"slopes at most ([\d.]+); .* sd ([\d.]+);\n.* at b = (\d+)", out).groups()
+    return rows, gains, near
+
+
+def test_vm3_text_quotes_the_stored_measurement():
+    rows, gains, near = vm3_rows()
+    assert len(rows) == 8 and all(0.8 <= r[0] <= 1.3 for r in rows.values())    # "between 0.8 and 1.3"
+    text = _text()
+    for number in gains + near:
+        assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.]\d)", text), \
+            f"the text does not quote the stored {number}"
+    assert all(5 < float(g) < 8.5 for g in gains)                                   # about sqrt(64) = 8
+    assert float(near[0]) < float(near[1]) / 4 and 16 < int(near[2]) < 64           # comparable at 64
+    assert f"up to $b \\approx {near[2]}$" in text
+    worst = max(rows, key=lambda key: rows[key][0])
+    assert worst == ("abs", 64) and f"({rows[worst][0]:.2f}, though within the spread" in text
+    assert rows[worst][1] < 1 < rows[worst][2]                                      # within the spread
+
+
+def test_vm3_states_the_assumptions_and_corrects_the_slides():
+    text = _text()
+    assert "smooth" in text and "convex" in text and "Bubeck" in text
+    assert "that is not right" in text and "fast paths" not in text
+
+
+def test_vm3_timing_shows_the_fixed_cost():
+    out = _output_of("def seconds_per_example(")
+    assert len(re.findall(r"^\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+$", out, re.M)) == 11    # whole table
+    share = int(re.search(r"fixed cost is (\d+)% of the time", out).group(1))
+    assert share > 90
+    assert re.search(r"from b = 4a/c = \d+ on", out)
 
 
 # ---------------------------------------------------------------- [VM-4] text against stored numbers
@@ -127,13 +270,16 @@ def _vm4_cells():
 
 
 def vm4_rows(out):
-    """{method: (points, median, cost, gap, worse %, moved)} from the stored table."""
+    """{method: (points, median, cost, gap, worse %, moved, moved after polishing, reached %)}
+    from the stored table."""
     rows = {}
     for line in out.splitlines()[1:]:
-        m = re.match(r"(\S.*?)\s{2,}(\d+)\s+[\d.]+\s+([\d.]+)\s+[\d.]+\s+(\d+) \(\s*\d+% runs\)"
-                     r"\s+([+-][\d.]+)\s+(\d+)%\s+([\d.]+)$", line)
+        m = re.match(r"(\S.*?)\s{2,}(\d+)\s+[\d.]+\s+([\d.]+)\s+[\d.]+\s+(\d+) \(\s*(\d+)% runs\)"
+                     r"\s+([+-][\d.]+)\s+(\d+)%\s+([\d.]+)\s+([\d.]+)$", line)
         if m:
-            rows[m.group(1).split()[0].rstrip(",")] = tuple(float(v) for v in m.groups()[1:])
+            points, median, cost, reached, gap, worse, moved, polished = m.groups()[1:]
+            rows[m.group(1).split()[0].rstrip(",")] = tuple(
+                float(v) for v in (points, median, cost, gap, worse, moved, polished, reached))
     return rows
 
 
@@ -146,9 +292,13 @@ def test_vm4_claims_match_the_stored_measurement():
     assert sgd[3] > 2 * mini[3] > 0 and sgd[4] >= 80                          # poorer minimum
     assert mini[0] <= batch[0] / 3                                            # a fraction of the cost
     assert batch[5] == 0 and sgd[5] > 0 and mini[5] > 0                       # order noise
+    assert sgd[6] < sgd[5] / 2 and mini[6] > mini[5] / 2 and batch[6] == 0   # jitter vs local minimum
     for number in [f"{sgd[2]:.0f}", f"{mini[2]:.0f}", f"{batch[2]:.0f}", f"+{sgd[3]:.3f}",
-                   f"+{mini[3]:.3f}", f"{sgd[4]:.0f}%", f"{sgd[5]:.3f}", f"{mini[5]:.3f}"]:
-        assert number in text, f"the text does not quote the stored {number}"
+                   f"+{mini[3]:.3f}", f"{sgd[4]:.0f}%", f"{sgd[5]:.3f}", f"{mini[5]:.3f}",
+                   f"{sgd[6]:.4f}", f"{mini[6]:.4f}", f"{sgd[7]:.0f}% of the SGD runs",
+                   f"{mini[7]:.0f}% of the minibatch runs"]:
+        assert number in " ".join(text.split()), f"the text does not quote the stored {number}"
+    assert "mostly by\n  settling into a different local minimum" not in text      # the old, unmeasured cause
 
 
 def test_vm4_old_unmeasured_claims_are_gone():
@@ -156,3 +306,42 @@ def test_vm4_old_unmeasured_claims_are_gone():
     rows = vm4_rows(out)
     assert f"+{rows['online'][3]:.3f}" in text
     assert "+0.016" not in text and "+0.015" not in text      # the old, unmeasured claims
+
+
+def test_vm3_cites_without_unverified_section_numbers():
+    """The Bubeck (2015) citation names the results, not section numbers quoted from memory."""
+    text = _text()
+    assert "Bubeck" in text and not re.search(r"section 6\.\d", text)
+
+
+# ---------------------------------------------------------------- [VM-5] and [VM-6]
+def test_vm5_held_out_statement_matches_the_stored_ratios():
+    out = _output_of("win_avg = np.convolve(")
+    lo, hi, at_ls = (float(v) for v in re.search(
+        r"epoch ends: ([\d.]+) to ([\d.]+); at the least-squares weights: ([\d.]+)", out).groups())
+    text = _text()
+    assert hi < 1 and at_ls < 1 and "below* the training loss at every epoch end" in text
+    assert "sits a little above the training loss" not in text          # the old, wrong claim
+
+
+def test_vm6_patience_is_more_than_patience_epochs():
+    """ReduceOnPlateau divides after MORE than `patience` bad losses in a row (as PyTorch)."""
+    from course_lib.schedules import ReduceOnPlateau
+    s = ReduceOnPlateau(lr=1.0, factor=10, patience=1)
+    s.step(1.0); s.step(1.0)
+    assert s(0) == 1.0                      # one bad epoch: not yet
+    s.step(1.0)
+    assert s(0) == 0.1 and s.reductions == [3]
+    text = _text()
+    assert "after *more than* `patience = 1` epochs in a row without one (so two)" in text
+
+
+def test_vm6_text_quotes_the_stored_excess_losses():
+    out = _output_of("sched = ReduceOnPlateau(")
+    found = re.search(r"divisions: epoch \d+: (\S+), epoch \d+: (\S+), epoch \d+: (\S+), "
+                      r"epoch \d+: (\S+) \| final (\S+)", out).groups()
+    text = _text()
+    for number in found:
+        assert number.rstrip(",") in text, f"the text does not quote the stored {number}"
+    first, second, *_, final = (float(v.rstrip(",")) for v in found)
+    assert first / second > 10 and second / final < 2
