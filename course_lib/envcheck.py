@@ -11,21 +11,22 @@ package's metadata. Whether a package is there is asked with ``importlib.util.fi
 (nothing is imported), its version with ``importlib.metadata.version``. The report prints no
 file paths, so the saved notebook holds nothing specific to one machine.
 
->>> minimums('dependencies = [\\n  "numpy>=1.24",\\n  "sympy>=1.12",\\n]\\nrequires-python = ">=3.10,<3.13"')
-({'numpy': '1.24', 'sympy': '1.12'}, '>=3.10,<3.13')
+>>> minimums('dependencies = [\\n  "numpy>=1.24",\\n  "sympy>=1.12",\\n]\\nrequires-python = ">=3.10"')
+({'numpy': '1.24', 'sympy': '1.12'}, '>=3.10')
 >>> version_tuple("2.13.0+cpu") >= version_tuple("2.4")
 True
 
 What a student with an old numpy, no sympy and Python 3.9 would read (fakes for both):
 
->>> deps = 'dependencies = ["numpy>=1.24", "sympy>=1.12"]\\nrequires-python = ">=3.10,<3.13"'
+>>> deps = 'dependencies = ["numpy>=1.24", "sympy>=1.12"]\\nrequires-python = ">=3.10"'
 >>> r = environment_report(deps, installed={"numpy": "1.21.0", "course_lib": "0.1.0"}.get,
 ...                        python=(3, 9, 1))
 >>> r.missing, r.too_old, r.python_ok, r.ok
 (['sympy'], ['numpy'], False, False)
 >>> print(r.text.splitlines()[-1])       # doctest: +NORMALIZE_WHITESPACE
-PROBLEM: missing: sympy; too old: numpy; Python 3.9.1 is outside >=3.10,<3.13. To fix: run
-`make lab` (or `pip install -e .`) in the repository folder, then restart the kernel.
+PROBLEM: missing: sympy; too old: numpy; Python 3.9.1 is outside >=3.10. To fix: run
+`python3 course.py lab` (Windows: `py course.py lab`; or `make lab`) in the repository folder,
+then restart the kernel.
 """
 from __future__ import annotations
 
@@ -39,12 +40,13 @@ import sys
 __all__ = ["environment_report", "minimums", "version_tuple", "python_ok", "OPTIONAL", "Report"]
 
 OPTIONAL = {
-    "jupyterlab": "to open the course (make lab)",
-    "nbval": "to test the notebooks (make test)",
-    "nbgrader": "for the graded exercises (instructors)",
-    "torch": "cross-checks against PyTorch (make test-torch)",
+    "jupyterlab": "to open the course (course.py lab)",
+    "nbval": "to test the notebooks (course.py test)",
+    "nbgrader": "for the graded exercises (needs Python 3.11+)",
+    "torch": "cross-checks against PyTorch (course.py test-torch)",
 }
-FIX = "run `make lab` (or `pip install -e .`) in the repository folder, then restart the kernel"
+FIX = ("run `python3 course.py lab` (Windows: `py course.py lab`; or `make lab`) in the "
+       "repository folder, then restart the kernel")
 
 
 class Report:
@@ -102,7 +104,7 @@ def _find_pyproject(start=None):
 
 
 def python_ok(version: tuple, spec: str) -> bool:
-    """Whether a Python version (major, minor) meets a spec such as ">=3.10,<3.13"."""
+    """Whether a Python version (major, minor) meets a spec such as ">=3.10" or ">=3.10,<3.15"."""
     for op, v in re.findall(r"(>=|<=|<|>|==)\s*([0-9.]+)", spec):
         have, want = tuple(version[:len(version_tuple(v))]), version_tuple(v)
         if not {">=": have >= want, "<=": have <= want, "<": have < want,
