@@ -422,7 +422,7 @@ class Zygote:
                 line, self.buf = self.buf.split(b"\n", 1)
                 try:
                     ev = json.loads(line)
-                except ValueError:
+                except (ValueError, RecursionError):     # the student's code can write here too
                     continue
                 if not isinstance(ev, dict):
                     continue
@@ -526,7 +526,10 @@ def grade_one(part: Part, student: str, nb_path: Path, seed: int, slot: int, lim
     rec = {"student": student, "part": part.name, "failed": None, "notes": [], "questions": {}}
     try:
         nb, answers, notes = intake(nb_path, part.release_nb, part.source_nb)
-    except IntakeError as exc:
+    except Exception as exc:          # IntakeError, or JSON too deep, cells of the wrong types, ...
+        if not isinstance(exc, IntakeError):   # ... which must fail this notebook, not the whole run
+            exc = IntakeError(f"not a notebook the grader can read ({type(exc).__name__} while "
+                              "reading its cells)")
         rec["failed"] = str(exc)
         rec["notebook"] = copy.deepcopy(part.release_nb)
         for q in part.questions:

@@ -300,6 +300,44 @@ lr_max_predicted = 0.2
 '''
 
 
+# red team, after the hardening: found and fixed (each scored as noted before the fix)
+IMPORT_IN_DISGUISE = '''import pickle
+_SGD = pickle.loads(b"ccourse_lib.optimizers\\nSGD\\n.")    # course_lib's SGD, no import statement
+
+
+def sgd_epoch(w, X, d, lr, order):
+    opt = _SGD(lr=lr)
+    w = np.array(w, dtype=float)
+    state = opt.init(w)
+    for t in order:
+        step, state = opt.update((X[t] @ w - d[t]) * X[t], state, w)
+        w = w + step
+    return w
+'''                                                   # was 2/2 on Q1
+
+
+def spoofed_sympy_result(flag: Path) -> str:
+    """Writes a fake result line on the runner's channel whose sympy text, parsed by the grader,
+    ran code in the grader's process: it gave every later question full marks, for every
+    student (10/10 for an untouched notebook), and wrote `flag`."""
+    payload = ("import sys\n"
+               "sys.modules['__main__'].score_question = lambda part, q, *rest: (part.points[q.grade_id], [])\n"
+               f"open({str(flag)!r}, 'w').write('grader process owned')\n")
+    sym = "Tuple(" + repr("__import__('builtins').exec(" + repr(payload) + ")") + ")"
+    return f'''import os, json
+_line = json.dumps({{"ev": "result", "i": 0, "out": {{"__sym__": {sym!r}}}}})
+for _fd in range(3, 12):
+    try:
+        os.write(_fd, (_line + "\\n").encode())
+    except OSError:
+        pass
+os._exit(0)
+'''
+
+
+SYMPY_BOMB = "\nwith sp.evaluate(False):\n    harmonic = sp.factorial(sp.Integer(10**9))   # hung the grader\n"
+
+
 def strip_metadata(nb: dict) -> dict:
     """A student who copied every cell into a fresh notebook: no metadata, no ids."""
     nb = copy.deepcopy(nb)
@@ -368,6 +406,16 @@ def build(root: Path, subs: Path) -> dict:
     add("a_syntax_error_wrong_type", "part1", edit(m1, {"q1_code": SYNTAX_ERROR, "q5_code": WRONG_TYPE}),
         zero=["q1", "q5"])
     add("a_deleted_cells", "part2", edit(model["part2"], {"q3_nesterov": None, "q4_code": None}), zero=["q4"])
+    add("x_import_in_disguise", "part1", edit(m1, {"q1_code": IMPORT_IN_DISGUISE}), zero=["q1"])
+    add("x_spoofed_sympy_result", "part1",
+        edit(rel["part1"], {"q1_code": spoofed_sympy_result(subs.parent / "grader_owned")}),
+        zero=list(qid["part1"]))
+    add("x_sympy_bomb", "part1", edit(m1, {"q2_code": answer(m1, "q2_code") + SYMPY_BOMB}), zero=["q2"])
+    bad = copy.deepcopy(m1)
+    next(c for c in bad["cells"] if grade_id(c) == "q1_code")["source"] = [1, 2]
+    add("a_malformed_cells", "part1", bad, zero=list(qid["part1"]))        # crashed the whole run
+    write_nb("[" * 100_000 + "]" * 100_000, subs / "a_deep_json" / "part1" / "part1.ipynb")
+    expected[("a_deep_json", "part1")] = {q: 0 for q in points["part1"]}  # crashed the whole run
     write_nb("{ this is not json", subs / "a_unreadable" / "part2" / "part2.ipynb")
     expected[("a_unreadable", "part2")] = {q: 0 for q in points["part2"]}
     return expected
@@ -514,6 +562,13 @@ def test_failed_part_is_loud_and_the_exit_status_nonzero(course):
     html = (course["root"] / "feedback" / "a_unreadable" / "part2" / "part2.html").read_text()
     assert "FAILED" in html and "not a readable notebook" in html
     assert [l for l in graded.stdout.splitlines() if l.startswith("reference")], "summary lacks rows"
+    for student in ("a_malformed_cells", "a_deep_json"):   # one bad notebook fails itself, not the run
+        line = [l for l in graded.stdout.splitlines() if l.startswith(student)]
+        assert line and "FAILED: not a" in line[-1], graded.stdout[-2000:]
+
+
+def test_no_result_runs_code_in_the_grader(course):
+    assert not (course["root"].parent / "grader_owned").exists(), "a result ran code in the grader"
 
 
 def test_grade_files_unchanged_after_the_run(course):
@@ -561,13 +616,14 @@ def test_feedback_explains_and_leaks_nothing(course):
         ("lost_metadata", "part2"): ["matched by the functions"],
         ("a_syntax_error_wrong_type", "part1"): ["SyntaxError", "should be a plain bool"],
         ("untouched", "part3"): ["NotImplementedError"],
+        ("x_import_in_disguise", "part1"): ["no credit", "imports by name"],
     }
     for (student, part), phrases in expect.items():
         html = (root / "feedback" / student / part / f"{part}.html").read_text()
         for phrase in phrases:
             assert phrase in html, f"{student}/{part}: feedback lacks {phrase!r}"
     for html_path in (root / "feedback").rglob("*.html"):
-        if html_path.parts[-3] in ("x_read_source", "x_detached_process"):
+        if html_path.parts[-3] in ("x_read_source", "x_detached_process", "x_spoofed_sympy_result"):
             continue                        # their own answer cells hold paths on purpose
         html = html_path.read_text()
         for secret in (str(root), str(EXERCISES), "/tmp/", "def q1(rng)", "Case(", "checks/part",

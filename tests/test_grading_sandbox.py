@@ -137,3 +137,55 @@ def test_hidden_files_no_network_private_proc(report):
 @needs_ns
 def test_nothing_outlives_the_run(report):
     assert report["left_behind"] == [], f"processes left behind: {report['left_behind']}"
+
+
+# -- the grader's own process: what a student's result and answer cell can NOT do (red team) ------
+
+def test_sympy_results_run_no_code_and_cost_bounded_time(tmp_path):
+    """A student's process can write any result line; its sympy text is parsed in the grader's
+    process. Before the fix, Tuple("__import__('os')...") ran code there (sympify is eval), and
+    factorial(Integer(10**9)) hung the whole grading run."""
+    import sympy as sp
+    from checks import parse_sympy
+    flag = tmp_path / "owned"
+    run = f"__import__('os').system('touch {flag}')"
+    attacks = [f"Tuple({run!r})", f"exp({run!r})", f"S({run!r})", f"Function('f')({run!r})",
+               f"Symbol(Symbol('x'), {run!r})", f"Symbol('x', positive={run!r})", f"Float({run!r})",
+               "factorial(Integer(1000000000))", "harmonic(Integer(1000000000))",
+               "Pow(Pow(Pow(Pow(Integer(2), Integer(1000)), Integer(1000)), Integer(1000)), Integer(1000))",
+               "Float('1.0', precision=100000000)",
+               "Derivative(exp(Symbol('x')), Tuple(Symbol('x'), Integer(1000000)))",
+               "Sum(Symbol('k'), Tuple(Symbol('k'), Integer(1), Integer(10**20)))"]
+    for text in attacks:
+        t0 = time.perf_counter()
+        with pytest.raises(ValueError):
+            parse_sympy(text)
+        assert time.perf_counter() - t0 < 2, text
+    assert not flag.exists(), "a sympy result ran code in the grader's process"
+    x, f = sp.Symbol("x", positive=True), sp.Function("f")
+    for e in [sp.Rational(1, 2), sp.oo, sp.pi**2 / 6, sp.Sum(1 / x**2, (x, 1, sp.oo)),
+              sp.Derivative(f(x), (x, 2)), sp.Matrix([[x, 1], [2, x**2]]), sp.sqrt(x) * sp.exp(-x),
+              sp.Piecewise((x, x > 1), (0, True)), sp.Max(x, 1), -sp.Rational(3, 7), sp.zoo, sp.true]:
+        assert parse_sympy(sp.srepr(e)) == e, e
+
+
+IN_DISGUISE = {
+    "pickle": 'import pickle\n_S = pickle.loads(b"ccourse_lib.optimizers\\nSGD\\n.")\n',
+    "pkgutil": 'import pkgutil\n_S = pkgutil.resolve_name("course_lib.optimizers:SGD")\n',
+    "from sys import modules": 'from sys import modules as _m\n_S = _m["course_lib.optimizers"]\n',
+    "operator.attrgetter": 'from operator import attrgetter\n_g = attrgetter("S" + "GD")\n',
+    "sympify of an import": '_S = sp.sympify("__import__(\'course_lib.optimizers\').optimizers.SGD")\n',
+    "a second Python": 'import subprocess\n_S = subprocess.run(["python", "-c", "print(1)"])\n',
+}
+
+
+@pytest.mark.parametrize("route", sorted(IN_DISGUISE))
+def test_imports_in_disguise_get_no_credit(route):
+    """Each of these reached course_lib's SGD and scored full marks on part I Q1 before the fix."""
+    from checks import forbidden_use
+    from checks.part1 import QUESTIONS
+    q1 = QUESTIONS[0]
+    assert forbidden_use(IN_DISGUISE[route] + "def sgd_epoch(w, X, d, lr, order):\n    return w\n", q1)
+    honest = ('import math\nif __name__ == "__main__":\n    pass\n\n'
+              'def sgd_epoch(w, X, d, lr, order):\n    return np.asarray(w) * math.sqrt(1.0)\n')
+    assert forbidden_use(honest, q1) is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -173,14 +174,24 @@ def symbolic_list(points=4):
 
 # -- a safe reader for sympy results (never eval) ---------------------------------------------
 
+# Only these constructors may appear in a student's result. A wider set is not safe: many sympy
+# constructors run sympify() on a str argument, which is eval (Tuple("__import__('os')...")
+# ran code in the grader's own process), and many evaluate eagerly at a cost the student
+# chooses (factorial(Integer(10**9)), harmonic, prime, a derivative of order 10**6, ...).
+_SAFE = ("Symbol", "Dummy", "Integer", "Rational", "Float", "Add", "Mul", "Pow", "exp", "log",
+         "sin", "cos", "tan", "atan", "sinh", "cosh", "tanh", "Abs", "sign", "Min", "Max",
+         "Piecewise", "ExprCondPair", "Equality", "Unequality", "StrictLessThan", "LessThan",
+         "StrictGreaterThan", "GreaterThan", "And", "Or", "Not", "Tuple", "Sum", "Derivative",
+         "MutableDenseMatrix", "ImmutableDenseMatrix", "Function")
+_STR_ARG = ("Symbol", "Dummy", "Function", "Float")       # str first argument = a name or digits
+_FLOAT_TEXT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,4})?$|^[-+]?(inf|nan)$")
+
+
 def _sympy_names():
     import sympy as sp
-    names = {}
-    for n in dir(sp):
-        obj = getattr(sp, n)
-        if isinstance(obj, type) and (issubclass(obj, sp.Basic) or issubclass(obj, sp.MatrixBase)):
-            names[n] = obj
-    for n in ("oo", "zoo", "nan", "pi", "E", "I", "S", "true", "false"):
+    import sympy.functions.elementary.piecewise as pw
+    names = {n: getattr(sp, n, None) or getattr(pw, n) for n in _SAFE}
+    for n in ("oo", "zoo", "nan", "pi", "E", "I", "true", "false", "EulerGamma"):
         names[n] = getattr(sp, n)
     return names
 
@@ -188,8 +199,45 @@ def _sympy_names():
 _NAMES = None
 
 
+def _check_call(sp, fn, args, kwargs):
+    """Refuse arguments that would run code or cost the grader unbounded time or memory."""
+    name = getattr(fn, "__name__", "")
+    for k, a in enumerate(list(args) + list(kwargs.values())):
+        if isinstance(a, str) and not (k == 0 and name in _STR_ARG and k < len(args)):
+            raise ValueError("text where a sympy object belongs")
+    if name == "Float":
+        if args and isinstance(args[0], str) and not _FLOAT_TEXT.match(args[0].strip()):
+            raise ValueError("not a number")
+        prec = [v for v in list(args[1:]) + list(kwargs.values()) if isinstance(v, int)]
+        if any(abs(v) > 2000 for v in prec):
+            raise ValueError("precision too large")
+    if name in ("Symbol", "Dummy", "Function") and any(len(a) > 200 for a in args if isinstance(a, str)):
+        raise ValueError("name too long")
+    if name == "Pow" and len(args) == 2 and isinstance(args[1], sp.Number) and args[1].is_finite:
+        e = abs(args[1])
+        if e > 1000:
+            raise ValueError("power too large")
+        if isinstance(args[0], sp.Rational):     # the exact result has about bits(base) * e bits
+            bits = int(args[0].p).bit_length() + int(args[0].q).bit_length()
+            if bits * float(e) > 1_000_000:
+                raise ValueError("power too large")
+    if name in ("Sum", "Derivative"):
+        for lim in args[1:]:
+            vals = list(lim)[1:] if isinstance(lim, (sp.Tuple, tuple, list)) else []
+            for v in vals:
+                if not isinstance(v, sp.Basic) or (v.is_number and v.is_finite and abs(v) > 10_000):
+                    raise ValueError("a limit or an order too large")
+            if name == "Derivative" and any(v.is_number and abs(v) > 20 for v in vals):
+                raise ValueError("a derivative of too high an order")
+        if len(args) > 6:
+            raise ValueError("too many variables")
+    if name in ("MutableDenseMatrix", "ImmutableDenseMatrix") and any(isinstance(a, int) for a in args):
+        raise ValueError("matrices are sent as nested lists")
+
+
 def parse_sympy(text: str, max_len: int = 200_000):
-    """srepr text -> sympy object, allowing only sympy classes, numbers, strings and keywords."""
+    """srepr text -> sympy object, allowing only the constructors in _SAFE, numbers, symbol names
+    and keywords (never eval, and never a str where sympy would sympify() it)."""
     import sympy as sp
     global _NAMES
     if _NAMES is None:
@@ -202,27 +250,31 @@ def parse_sympy(text: str, max_len: int = 200_000):
         if isinstance(node, ast.Constant):
             if isinstance(node.value, int) and abs(node.value) > 10**30:
                 raise ValueError("number too large")
+            if isinstance(node.value, str) and len(node.value) > 400:
+                raise ValueError("text too long")
             if isinstance(node.value, (int, float, str, bool)) or node.value is None:
                 return node.value
             raise ValueError("constant")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return -build(node.operand)
+            v = build(node.operand)
+            if isinstance(v, str):
+                raise ValueError("text")
+            return -v
         if isinstance(node, (ast.Tuple, ast.List)):
             items = [build(e) for e in node.elts]
             return items if isinstance(node, ast.List) else tuple(items)
         if isinstance(node, ast.Name) and node.id in _NAMES:
             return _NAMES[node.id]
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "S" \
-                and node.attr in ("Half", "One", "Zero", "NegativeOne", "Infinity", "NegativeInfinity"):
-            return getattr(sp.S, node.attr)
         if isinstance(node, ast.Call):
             fn = build(node.func)
-            if not (isinstance(fn, type) or fn is sp.S):
+            if not (any(fn is _NAMES[n] for n in _SAFE) or isinstance(fn, sp.core.function.UndefinedFunction)):
                 raise ValueError("call")
             args = [build(a) for a in node.args]
             kwargs = {k.arg: build(k.value) for k in node.keywords if k.arg}
-            if fn is sp.Pow and len(args) == 2 and isinstance(args[1], sp.Integer) and abs(int(args[1])) > 1000:
-                raise ValueError("power too large")
+            if any(not isinstance(v, (bool, int)) or isinstance(v, str) for k, v in kwargs.items()
+                   if k != "precision"):
+                raise ValueError("keyword")       # assumptions (positive=True), dummy_index, ...
+            _check_call(sp, fn, args, kwargs)
             return fn(*args, **kwargs)
         raise ValueError(f"unexpected {type(node).__name__}")
     return build(tree.body)
@@ -242,6 +294,15 @@ BANNED = {
     "builtins": "reaching loaded modules",
     "gc": "reaching loaded objects",
     "inspect": "reaching loaded objects",
+    # imports by name in disguise: pickle.loads(b"c<module>\\n<name>\\n."), pkgutil.resolve_name,
+    # runpy.run_module, operator.attrgetter("name"), a second Python, ...
+    "pickle": "imports by name", "_pickle": "imports by name", "copyreg": "imports by name",
+    "shelve": "imports by name", "marshal": "running stored code", "dill": "imports by name",
+    "cloudpickle": "imports by name", "joblib": "imports by name", "pkgutil": "imports by name",
+    "runpy": "running other modules", "code": "running code from strings",
+    "codeop": "running code from strings", "ctypes": "reaching the interpreter's memory",
+    "operator": "reaching objects by name", "subprocess": "running another Python",
+    "multiprocessing": "running another Python", "zipimport": "imports by name",
 }
 
 
@@ -271,6 +332,13 @@ def forbidden_use(source: str, question: Question) -> str | None:
                 for a in node.names:
                     if a.name in question.forbidden:
                         return f"imports `{a.name}`: {question.forbidden[a.name]}"
+                    if a.name in BANNED_ATTRS or a.name in BANNED or a.name.startswith("__"):
+                        return f"imports `{a.name}` from `{node.module}`, which answer cells may not use"
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+            text = node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
+            if "course_lib" in text or set(re.findall(r"__\w+__", text)) - {"__main__"}:   # pickle, sympify
+                return ("holds a string naming course_lib or a double-underscore name (an import "
+                        "in disguise), which answer cells may not use")
         elif isinstance(node, ast.Name):
             if node.id in question.forbidden:
                 return f"uses `{node.id}`: {question.forbidden[node.id]}"
