@@ -41,13 +41,23 @@ def curves(histories, title: str = "", loss_prediction: float | None = None,
         label = h.name + (" (diverged)" if h.diverged else "")
         ax_l.semilogy(h.epochs, h.held_loss, ls, color=color, marker=".", label=label)
         ax_a.plot(h.epochs, 100 * np.asarray(h.held_acc), ls, color=color, marker=".", label=label)
+    return _finish(ax_l, ax_a, "", loss_prediction, chance, legend, title)
+
+
+def _finish(ax_l, ax_a, how, loss_prediction, chance, legend, title):
+    """Reference lines, labels, legends and title shared by :func:`curves` and
+    :func:`curves_over_seeds`; ``how`` (e.g. "mean of 5 seeds") goes into the panel titles."""
     if loss_prediction is not None:
         ax_l.axhline(loss_prediction, color="k", ls="--", lw=1,
                      label=f"predicted start: log 10 = {loss_prediction:.2f}")
     if chance is not None:
         ax_a.axhline(100 * chance, color="k", ls=":", lw=1, label=f"chance: {100 * chance:.0f}%")
-    ax_l.set(xlabel="epoch", ylabel="held-out cross-entropy", title="Held-out loss")
-    ax_a.set(xlabel="epoch", ylabel="held-out accuracy (%)", title="Held-out accuracy")
+    suffix = f" ({how})" if how else ""
+    ax_l.set(xlabel="epoch", ylabel="held-out cross-entropy", title="Held-out loss" + suffix)
+    ax_a.set(xlabel="epoch", ylabel="held-out accuracy (%)", title="Held-out accuracy" + suffix)
+    if how:
+        for ax in (ax_l, ax_a):
+            ax.title.set_fontsize(9)
     if legend:
         ax_l.legend(fontsize=7)
         ax_a.legend(fontsize=7, loc="lower right")
@@ -88,25 +98,9 @@ def curves_over_seeds(groups: dict, title: str = "", loss_prediction: float | No
             if band:
                 ax.fill_between(e, lo, hi, color=color, alpha=0.15, lw=0)
     ax_l.set_yscale("log")
-    if loss_prediction is not None:
-        ax_l.axhline(loss_prediction, color="k", ls="--", lw=1,
-                     label=f"predicted start: log 10 = {loss_prediction:.2f}")
-    if chance is not None:
-        ax_a.axhline(100 * chance, color="k", ls=":", lw=1, label=f"chance: {100 * chance:.0f}%")
     n = max(len(hs) for hs in groups.values())
     how = f"mean of {n} seeds" + ("; shaded: min to max" if band else "")
-    ax_l.set(xlabel="epoch", ylabel="held-out cross-entropy", title=f"Held-out loss ({how})")
-    ax_a.set(xlabel="epoch", ylabel="held-out accuracy (%)", title=f"Held-out accuracy ({how})")
-    for ax in axes:
-        ax.title.set_fontsize(9)
-    if legend:
-        ax_l.legend(fontsize=7)
-        ax_a.legend(fontsize=7, loc="lower right")
-    fig = ax_l.figure
-    if title:
-        fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
-    return fig
+    return _finish(ax_l, ax_a, how, loss_prediction, chance, legend, title)
 
 
 def lr_curves(histories, predicted: dict | None = None, ax=None,
