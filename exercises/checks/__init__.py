@@ -99,9 +99,13 @@ def boolean():
 
 
 def sequence(item, container=list):
+    """Same length as the reference, and each item passes ``item``; ``container`` is a type or
+    a tuple of types (a tuple is called "a list" in the message)."""
+    kind = getattr(container, "__name__", "list")
+
     def cmp(got, ref, what="the result"):
         if not isinstance(got, container):
-            raise Mismatch(f"{what} should be a {container.__name__}, got {_kind(got)}")
+            raise Mismatch(f"{what} should be a {kind}, got {_kind(got)}")
         if len(got) != len(ref):
             raise Mismatch(f"{what} has {len(got)} items, expected {len(ref)}")
         for k, (g, r) in enumerate(zip(got, ref)):
@@ -157,18 +161,12 @@ def _at(expr, vals):
 
 
 def symbolic_list(points=4):
-    one = symbolic(points)
+    """A list (or tuple, or sympy Matrix) of expressions, each checked by :func:`symbolic`."""
+    items = sequence(symbolic(points), (list, tuple))
 
     def cmp(got, ref, what="the result"):
         import sympy as sp
-        if isinstance(got, sp.MatrixBase):
-            got = list(got)
-        if not isinstance(got, (list, tuple)):
-            raise Mismatch(f"{what} should be a list, got {_kind(got)}")
-        if len(got) != len(ref):
-            raise Mismatch(f"{what} has {len(got)} items, expected {len(ref)}")
-        for k, (g, r) in enumerate(zip(got, ref)):
-            one(g, r, f"item {k} of {what}")
+        items(list(got) if isinstance(got, sp.MatrixBase) else got, ref, what)
     return cmp
 
 
