@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from course_lib.data import blobs
-from course_lib.kmeans import (assign, count_step, fit_kmeans, init_centers, kmeans_grad,
-                               kmeans_loss, lloyd_step)
+from course_lib.kmeans import (assign, count_step, fit_kmeans, fit_kmeans_many, init_centers,
+                               kmeans_grad, kmeans_loss, lloyd_step)
 from course_lib.minibatch import minibatches
 
 X, LAB, TRUE_C = blobs(N=200, K=4, spread=0.5, seed=1)
@@ -169,3 +169,25 @@ def test_sgd_minibatch_with_a_schedule_matches_the_optimizer_update():
         step, state = opt.update(kmeans_grad(X[idx], C), state)
         C = C + step
     assert np.allclose(run.C, C, rtol=1e-12, atol=1e-12)
+
+
+# -- fit_kmeans_many: many runs side by side, equal to fit_kmeans run by run ----------------
+@pytest.mark.parametrize("kw", [dict(b=1, lr=0.1, epochs=2), dict(b=32, epochs=3)])
+def test_fit_kmeans_many_equals_fit_kmeans_bit_for_bit(kw):
+    X, _, _ = blobs(N=400, K=5, spread=0.8, sizes="random", seed=5)
+    Xe = X[:100] + 0.1
+    seeds = [0, 7, 3]
+    C0s = [init_centers(X, 5, seed=s) for s in seeds]
+    many = fit_kmeans_many(X, C0s, [s + 1 for s in seeds], X_eval=Xe, **kw)
+    for c0, s, got in zip(C0s, seeds, many):
+        lib = fit_kmeans(X, 5, C0=c0, seed=s + 1, X_eval=Xe, **kw)
+        assert np.array_equal(lib.points, got.points)
+        assert np.array_equal(lib.loss, got.loss)
+        assert np.array_equal(lib.C, got.C)
+
+
+@pytest.mark.parametrize("kw", [dict(b=None), dict(b=1), dict(b=32, lr=0.1)])
+def test_fit_kmeans_many_refuses_what_it_does_not_run(kw):
+    X, _, _ = blobs(N=100, K=3, spread=0.8, seed=1)
+    with pytest.raises(ValueError, match="fit_kmeans_many runs"):
+        fit_kmeans_many(X, [init_centers(X, 3)], [0], **kw)
