@@ -38,6 +38,8 @@ NBVAL = ["--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with", "tools/n
 # Run notebooks two at a time, each notebook whole on one worker.
 XDIST = ["-n", "2", "--dist", "loadfile"]
 LAB_START = "/lab/tree/notebooks/00_start_here.ipynb"
+#: the student front end's config folder: nbgrader's instructor extensions switched off
+STUDENT_CONFIG = ".jupyter_student"
 # The two lessons test-pythons runs under nbval on each other interpreter.
 PYTHONS_LESSONS = ["notebooks/04_running_averages.ipynb", "notebooks/08_adam.ipynb"]
 COMMANDS = ["lab", "test", "test-fast", "test-torch", "notebooks", "bench", "release", "grade",
@@ -188,7 +190,7 @@ def plan(command, args, root, venv, environ=None, system=None, os_name=None, roo
                "--ServerApp.open_browser=" + str(open_browser(environ, system, os_name))]
         if root_user:
             cmd.append("--allow-root")
-        return [Step(cmd + args)]
+        return [Step(cmd + args, {"JUPYTER_CONFIG_PATH": student_config_path(root, environ)})]
     if command == "test":
         return [Step(pytest + XDIST + ["tests", "course_lib", "notebooks"] + NBVAL + args, agg)]
     if command == "test-fast":
@@ -217,6 +219,13 @@ def plan(command, args, root, venv, environ=None, system=None, os_name=None, roo
                               "python course.py check-exercise 1")
         return [Step([py, "exercises/grade.py", "check", "--part", args[0]] + args[1:])]
     raise ValueError("no steps for " + command)
+
+
+def student_config_path(root, environ):
+    """JUPYTER_CONFIG_PATH for the student lab: our folder first, then any path already set."""
+    ours = os.path.join(root, STUDENT_CONFIG)
+    before = environ.get("JUPYTER_CONFIG_PATH", "")
+    return ours + (os.pathsep + before if before else "")
 
 
 def _pyproject_text(root):

@@ -1,116 +1,147 @@
 """The course's notation table as data: symbol, meaning, course_lib name, PyTorch name.
 
-Shown in ``notebooks/00_start_here.ipynb``. Tests check that every optimizer argument of
+Every row has a short stable ``key`` ("eta", "gamma", "beta1", ...). A lesson opens with
+``notation_box("eta", "gamma")``: a small table of just the symbols it uses, drawn from the
+same rows, so it cannot drift from the full table (``notebooks/notation_reference.ipynb``
+shows all of it through :func:`notation_markdown`). :func:`keys` lists the keys. Tests check that every optimizer argument of
 the library appears here, and that every library argument the table names in the form
 ``module.function(arg=)`` really is an argument of that function, so the table cannot fall
 behind the code.
 """
 from __future__ import annotations
 
-__all__ = ["NOTATION", "REUSED", "notation_markdown"]
+import difflib
+from typing import NamedTuple
 
-# (symbol in LaTeX, meaning, course_lib name, PyTorch name and convention)
-NOTATION = [
-    (r"$W$, $W_t$", r"the weights (parameters), after update $t$", r"`params`, `w`", r"`params` (the tensors)"),
-    (r"$J(W)$", r"the loss being minimized (empirical risk)", r"`loss`", r"the loss tensor"),
-    (r"$g_t = \nabla_W J(W_{t-1})$", r"gradient used by update $t$", r"`grads`, `g`", r"`p.grad`"),
-    (r"$t$", r"update counter; the first update has $t=1$", r"`state.t`", r"`state['step']`"),
-    (r"$k$", r"iteration index in convergence statements", r"—", r"—"),
+__all__ = ["NOTATION", "REUSED", "Row", "keys", "notation_box", "notation_markdown"]
+
+
+class Row(NamedTuple):
+    """One symbol: LaTeX, meaning, course_lib name, PyTorch name and convention, lookup key."""
+    symbol: str
+    meaning: str
+    course_lib: str
+    pytorch: str
+    key: str
+
+
+_ROWS = [
+    (r"$W$, $W_t$", r"the weights (parameters), after update $t$", r"`params`, `w`", r"`params` (the tensors)", "W"),
+    (r"$J(W)$", r"the loss being minimized (empirical risk)", r"`loss`", r"the loss tensor", "J"),
+    (r"$g_t = \nabla_W J(W_{t-1})$", r"gradient used by update $t$", r"`grads`, `g`", r"`p.grad`", "g"),
+    (r"$t$", r"update counter; the first update has $t=1$", r"`state.t`", r"`state['step']`", "t"),
+    (r"$k$", r"iteration index in convergence statements", r"—", r"—", "k"),
     (r"$T$", r"number of inputs averaged (lesson 04); lesson 01's number of training examples",
-     r"`averages.moving_average_weights(T=)`, `data.points(T=)`", r"—"),
+     r"`averages.moving_average_weights(T=)`, `data.points(T=)`", r"—", "T"),
     # ---- Part I (lessons 01-03) ----
     (r"$N$", r"number of training examples (lessons 02-03; lesson 01 calls it $T$)",
      r"`minibatch.minibatches(N=)`, `minibatch.run_minibatch(N=)`, `data.blobs(N=)`",
-     r"`len(dataset)`"),
+     r"`len(dataset)`", "N"),
     (r"$L(W)$, $L^*$", r"Part I's name for the training loss (empirical risk, the same as $J$) and its minimum",
-     r"`data.points_loss`, `kmeans.kmeans_loss`", r"the loss tensor"),
+     r"`data.points_loss`, `kmeans.kmeans_loss`", r"the loss tensor", "L"),
     (r"$\operatorname{div}$", r"divergence (loss) of one example; $L$ is its mean", r"—",
-     r"`reduction='none'`"),
+     r"`reduction='none'`", "div"),
     (r"$b$", r"minibatch size: $b = 1$ is SGD, $b = N$ batch descent",
      r"`minibatch.minibatches(b=)`, `minibatch.run_minibatch(b=)`, `kmeans.fit_kmeans(b=)`",
-     r"`DataLoader(batch_size=)`"),
+     r"`DataLoader(batch_size=)`", "b"),
     (r"$E$", r"epochs: passes over the data ($N/b$ updates each)",
      r"`minibatch.minibatches(epochs=)`, `minibatch.run_minibatch(epochs=)`, `kmeans.fit_kmeans(epochs=)`",
-     r"the outer training loop"),
+     r"the outer training loop", "E"),
     (r"—", r"reshuffle every epoch (SGD) or keep a fixed order; the seed of the shuffles",
      r"`minibatch.run_minibatch(shuffle=)`, `minibatch.run_minibatch(seed=)`",
-     r"`DataLoader(shuffle=, generator=)`"),
+     r"`DataLoader(shuffle=, generator=)`", "shuffle"),
     (r"$d$", r"dimension of the examples and of $w$ (lesson 01)", r"`data.points(dim=)`, `data.blobs(dim=)`",
-     r"—"),
-    (r"$w^*$, $\bar x$", r"the minimizer; in lesson 01 it is the mean of the examples", r"—", r"—"),
-    (r"$e_k = w_k - w^*$", r"error after $k$ updates (lesson 02)", r"—", r"—"),
-    (r"$a$", r"curvature $\overline{x^2}$ of the regression through the origin (lesson 02)", r"—", r"—"),
+     r"—", "d"),
+    (r"$w^*$, $\bar x$", r"the minimizer; in lesson 01 it is the mean of the examples", r"—", r"—", "w_star"),
+    (r"$e_k = w_k - w^*$", r"error after $k$ updates (lesson 02)", r"—", r"—", "e_k"),
+    (r"$a$", r"curvature $\overline{x^2}$ of the regression through the origin (lesson 02)", r"—", r"—", "a"),
     (r"$\sigma$, $\sigma^2$", r"spread of the examples (lesson 01); $\sigma^2 = \operatorname{var}(\operatorname{div})$ (lesson 03)",
-     r"`data.points(spread=)`, `data.blobs(spread=)`", r"—"),
-    (r"$s^2$", r"variance of the training set's own values (divide by $N$)", r"—", r"—"),
+     r"`data.points(spread=)`, `data.blobs(spread=)`", r"—", "sigma"),
+    (r"$s^2$", r"variance of the training set's own values (divide by $N$)", r"—", r"—", "s2"),
     (r"$\eta_k = c/(k+t_0)^p$", r"a shrinking step size: scale $c$, offset $t_0$, exponent $p$",
      r"`schedules.inverse_power(c=)`, `schedules.inverse_power(t0=)`, `schedules.inverse_power(p=)`",
-     r"`LambdaLR(lr_lambda=)`"),
+     r"`LambdaLR(lr_lambda=)`", "inverse_power"),
     (r"factor", r"the number the step is DIVIDED by (> 1)",
      r"`schedules.step_decay(factor=)`, `schedules.ReduceOnPlateau(factor=)`",
-     r"`StepLR(gamma=1/factor)`, `ReduceLROnPlateau(factor=1/factor)`"),
+     r"`StepLR(gamma=1/factor)`, `ReduceLROnPlateau(factor=1/factor)`", "factor"),
     (r"—", r"updates between two divisions of a step decay", r"`schedules.step_decay(every=)`",
-     r"`StepLR(step_size=)`"),
+     r"`StepLR(step_size=)`", "every"),
     (r"patience", r"fed losses without improvement tolerated before dividing",
-     r"`schedules.ReduceOnPlateau(patience=)`", r"`ReduceLROnPlateau(patience=)`"),
+     r"`schedules.ReduceOnPlateau(patience=)`", r"`ReduceLROnPlateau(patience=)`", "patience"),
     (r"—", r"relative improvement that counts, and the floor for $\eta$",
      r"`schedules.ReduceOnPlateau(threshold=)`, `schedules.ReduceOnPlateau(min_lr=)`",
-     r"`ReduceLROnPlateau(threshold=, min_lr=)`"),
+     r"`ReduceLROnPlateau(threshold=, min_lr=)`", "threshold"),
     (r"$q$", r"ratio of a geometric step decay, $\eta_k = \eta_1 q^{k-1}$ (lesson 02)", r"`1 / factor`",
-     r"`StepLR(gamma=)`"),
+     r"`StepLR(gamma=)`", "q"),
     (r"$\rho$ (Part I)", r"per-step ratio of batch descent's excess loss, $(1 - a\eta)^2$ (lesson 02)",
-     r"—", r"—"),
+     r"—", r"—", "rho_ratio"),
     (r"$\bar w_k$", r"iterate average: running average of $w_1..w_k$ (uniform or polynomial decay)",
-     r"`averages.IterateAverage(gamma=)`", r"`swa_utils.AveragedModel`"),
+     r"`averages.IterateAverage(gamma=)`", r"`swa_utils.AveragedModel`", "w_bar"),
     (r"$\eta$ (Shamir-Zhang)", r"constant of polynomial-decay averaging, $\ge 0$: NOT a step size",
-     r"`averages.polynomial_decay_gamma(eta=)`", r"—"),
+     r"`averages.polynomial_decay_gamma(eta=)`", r"—", "eta_sz"),
     (r"$K$ (K-means)", r"number of K-means centres",
      r"`kmeans.fit_kmeans(K=)`, `kmeans.init_centers(K=)`, `data.blobs(K=)`",
-     r"— (scikit-learn `KMeans(n_clusters=)`)"),
+     r"— (scikit-learn `KMeans(n_clusters=)`)", "K_kmeans"),
     (r"$c_j$, $C$", r"K-means centre $j$, all centres (the starting ones: $C_0$)",
-     r"`kmeans.fit_kmeans(C0=)`", r"—"),
+     r"`kmeans.fit_kmeans(C0=)`", r"—", "c_j"),
     (r"$n_j$, $m_j$", r"points K-means centre $j$ has received so far, and in this batch",
-     r"`kmeans.count_step(counts=)`", r"—"),
+     r"`kmeans.count_step(counts=)`", r"—", "n_j"),
     # ---- Part II onward ----
-    (r"$\eta$, $\eta_t$", r"step size (learning rate), or a schedule", r"`lr`", r"`lr`"),
+    (r"$\eta$, $\eta_t$", r"step size (learning rate), or a schedule", r"`lr`", r"`lr`", "eta"),
     (r"$\gamma$, $\gamma_t$", r"weight of the OLD value in a running average; momentum", r"`gamma`",
-     r"`SGD(momentum=)`; RMSprop `alpha`; batch norm `momentum = 1 - gamma`"),
-    (r"$C_t$", r"running average of inputs $c_t$", r"`running_average(...)`", r"—"),
-    (r"$V_t$", r"velocity (heavy-ball momentum, undamped sum)", r"`state.V`", r"`lr * momentum_buffer`"),
+     r"`SGD(momentum=)`; RMSprop `alpha`; batch norm `momentum = 1 - gamma`", "gamma"),
+    (r"$C_t$", r"running average of inputs $c_t$", r"`running_average(...)`", r"—", "C"),
+    (r"$V_t$", r"velocity (heavy-ball momentum, undamped sum)", r"`state.V`", r"`lr * momentum_buffer`", "V"),
     (r"$M_t$", r"running average of gradients (averaged momentum)", r"`state.M`",
-     r"`momentum_buffer * (1 - gamma)` (see lesson 05)"),
+     r"`momentum_buffer * (1 - gamma)` (see lesson 05)", "M"),
     (r"$G_t$", r"running average (RMSprop) or sum (Adagrad) of $g^2$", r"`state.G`",
-     r"`square_avg` / `sum`"),
-    (r"$\beta_1$", r"Adam: weight of the old first moment", r"`beta1`", r"`betas[0]`"),
-    (r"$\beta_2$", r"Adam: weight of the old second moment", r"`beta2`", r"`betas[1]`"),
-    (r"$m_t$, $\hat m_t$", r"first moment and its bias-corrected value", r"`state.m`", r"`exp_avg`"),
-    (r"$v_t$, $\hat v_t$", r"second moment and its bias-corrected value", r"`state.v`", r"`exp_avg_sq`"),
-    (r"$u_t$", r"AdaMax: running max of $|g|$", r"`state.u`", r"`exp_inf`"),
-    (r"$\rho$", r"Adadelta: weight of the old value in its averages", r"`rho`", r"`rho`"),
+     r"`square_avg` / `sum`", "G"),
+    (r"$\beta_1$", r"Adam: weight of the old first moment", r"`beta1`", r"`betas[0]`", "beta1"),
+    (r"$\beta_2$", r"Adam: weight of the old second moment", r"`beta2`", r"`betas[1]`", "beta2"),
+    (r"$m_t$, $\hat m_t$", r"first moment and its bias-corrected value", r"`state.m`", r"`exp_avg`", "m"),
+    (r"$v_t$, $\hat v_t$", r"second moment and its bias-corrected value", r"`state.v`", r"`exp_avg_sq`", "v"),
+    (r"$u_t$", r"AdaMax: running max of $|g|$", r"`state.u`", r"`exp_inf`", "u"),
+    (r"$\rho$", r"Adadelta: weight of the old value in its averages", r"`rho`", r"`rho`", "rho"),
     (r"$\mu$ (RMSprop)", r"RMSprop's optional momentum: weight of the old buffer $b_t$",
-     r"`optimizers.RMSprop(momentum=)`", r"`RMSprop(momentum=)`"),
+     r"`optimizers.RMSprop(momentum=)`", r"`RMSprop(momentum=)`", "mu_rmsprop"),
     (r"$\bar g_t$, $D_t$", r"centered RMSprop: running average of $g$, and the running std it divides by",
-     r"`optimizers.RMSprop(centered=)`, `state.gbar`", r"`RMSprop(centered=)`, `grad_avg`"),
-    (r"$\epsilon$", r"guard against division by zero (where it sits is stated per method)", r"`eps`", r"`eps`"),
-    (r"$\lambda$", r"weight decay: L2 added to g (Adagrad, RMSprop, Adadelta, Adam, AdaMax, AMSGrad) or decoupled (AdamW)", r"`weight_decay`", r"`weight_decay`"),
+     r"`optimizers.RMSprop(centered=)`, `state.gbar`", r"`RMSprop(centered=)`, `grad_avg`", "gbar"),
+    (r"—", r"climb instead of descend: every optimizer then follows $-g_t$ (the rule is unchanged)",
+     r"`maximize`", r"`maximize`", "maximize"),
+    (r"$\epsilon$", r"guard against division by zero (where it sits is stated per method)", r"`eps`", r"`eps`", "eps"),
+    (r"$\lambda$", r"weight decay: L2 added to g (Adagrad, RMSprop, Adadelta, Adam, AdaMax, AMSGrad) or decoupled (AdamW)", r"`weight_decay`", r"`weight_decay`", "lambda"),
     (r"$\eta^+, \eta^-$", r"Rprop: step growth and shrink factors", r"`eta_plus`, `eta_minus`",
-     r"`etas = (eta_minus, eta_plus)`"),
+     r"`etas = (eta_minus, eta_plus)`", "eta_pm"),
     (r"$\Delta_{\min}, \Delta_{\max}$", r"Rprop: smallest and largest per-weight step size",
-     r"`delta_min`, `delta_max`", r"`step_sizes = (delta_min, delta_max)`"),
+     r"`delta_min`, `delta_max`", r"`step_sizes = (delta_min, delta_max)`", "delta_range"),
     (r"$G_0$", r"Adagrad: starting value of the sum of squares", r"`G0`",
-     r"`initial_accumulator_value`"),
+     r"`initial_accumulator_value`", "G0"),
     (r"$\delta$", r"Adagrad: step-size decay, $\eta_t = \eta / (1 + (t-1)\delta)$", r"`lr_decay`",
-     r"`lr_decay`"),
+     r"`lr_decay`", "delta"),
     (r"$K$ (batch norm)", r"batch-norm minibatch size (Part I writes $b$)", r"— (the columns of `Z`)",
-     r"batch dimension"),
-    (r"$n_l$", r"units in layer $l$", r"`batchnorm.BatchNorm(n=)`", r"`num_features`"),
-    (r"$Z$", r"batch-norm input, $n_l \times K$ (features by batch)", r"`batchnorm.batchnorm_forward(Z=)`", r"input, batch first"),
+     r"batch dimension", "K_bn"),
+    (r"$n_l$", r"units in layer $l$", r"`batchnorm.BatchNorm(n=)`", r"`num_features`", "n_l"),
+    (r"$Z$", r"batch-norm input, $n_l \times K$ (features by batch)", r"`batchnorm.batchnorm_forward(Z=)`", r"input, batch first", "Z"),
     (r"$\mu$, $\sigma$", r"per-feature batch mean and (biased) standard deviation", r"`cache.mu`, `cache.sigma`",
-     r"`running_mean`; `running_var` keeps the unbiased variance"),
-    (r"$\bar Z$, $\hat Z$", r"normalized input; output $\hat Z = G \bar Z + B$", r"`Zbar`, `Zhat`", r"output"),
+     r"`running_mean`; `running_var` keeps the unbiased variance", "mu_sigma_bn"),
+    (r"$\bar Z$, $\hat Z$", r"normalized input; output $\hat Z = G \bar Z + B$", r"`Zbar`, `Zhat`", r"output", "Zbar"),
     (r"$G$, $B$", r"batch-norm gain and shift (not momentum's $\gamma$)", r"`batchnorm.batchnorm_forward(G=)`, `batchnorm.batchnorm_forward(B=)`",
-     r"`weight`, `bias`"),
+     r"`weight`, `bias`", "GB"),
+    # ---- quadratic models (lessons 05-09) ----
+    (r"$H$", r"Hessian of a quadratic loss $J(W) = \tfrac12 W^\top H W$ (its curvatures)",
+     r"`landscapes.quadratic(kappa=)` builds one", r"—", "H"),
+    (r"$\lambda$, $\lambda_i$ (curvature)", r"a curvature: an eigenvalue of $H$ (1-D: $J = \lambda w^2/2$)",
+     r"—", r"—", "lambda_H"),
+    (r"$L$, $\mu$ (curvature)", r"the largest and smallest curvature of a quadratic",
+     r"—", r"—", "L_mu"),
+    (r"$\kappa$", r"condition number $L/\mu$: how elongated the bowl is",
+     r"`landscapes.quadratic(kappa=)`", r"—", "kappa"),
 ]
+
+#: the rows, in the order of the full table (a list of :class:`Row`)
+NOTATION = [Row(*row) for row in _ROWS]
+_BY_KEY = {row.key: row for row in NOTATION}
+assert len(_BY_KEY) == len(NOTATION), "two notation rows share a key"
 
 
 #: letters that mean two things somewhere in the course; each lesson says which it means
@@ -135,13 +166,57 @@ REUSED = [
     r"whose weight $\mu$ is not the mean $\mu$ of lesson 03 or of batch norm.",
     r"$q$: the ratio of a geometric decay (lesson 02), an error rate in lesson 03's sympy.stats "
     r"example.",
+    r"$\lambda$: the weight decay (`weight_decay`) of the optimizers, or a curvature (an "
+    r"eigenvalue of the Hessian $H$) in the quadratic models; $L$ and $\mu$ are then the largest "
+    r"and smallest curvature, not the loss $L(W)$ of Part I or a mean.",
 ]
 
 
 def notation_markdown() -> str:
     """The table, then the letters that are reused (one bullet each)."""
     head = "| symbol | meaning | course_lib | PyTorch |\n|---|---|---|---|\n"
-    table = head + "\n".join(f"| {s} | {m} | {c} | {p} |" for s, m, c, p in NOTATION)
+    table = head + "\n".join(_table_row(row) for row in NOTATION)
     notes = "\n".join(f"- {note}" for note in REUSED)
     return (table + "\n\n**Letters used twice.** Where a letter means two things, the lesson "
             "says which one it means:\n\n" + notes)
+
+
+def _table_row(row: Row) -> str:
+    return f"| {row.symbol} | {row.meaning} | {row.course_lib} | {row.pytorch} |"
+
+
+def keys() -> list[str]:
+    """Every row's key, in table order: the names :func:`notation_box` accepts."""
+    return [row.key for row in NOTATION]
+
+
+class NotationBox:
+    """A few rows of the table; shows as a small markdown table in a notebook."""
+
+    def __init__(self, rows: list[Row]):
+        self.rows = rows
+
+    def _repr_markdown_(self) -> str:
+        head = "**Symbols in this lesson**\n\n| symbol | meaning | course_lib | PyTorch |\n|---|---|---|---|\n"
+        return head + "\n".join(_table_row(row) for row in self.rows)
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{row.key}: {row.symbol} - {row.meaning} (course_lib {row.course_lib}; "
+                         f"PyTorch {row.pytorch})" for row in self.rows)
+
+
+def notation_box(*keys_: str) -> NotationBox:
+    """The rows named by ``keys_`` (see :func:`keys`), in the order given.
+
+    >>> print(notation_box("eta"))
+    eta: $\\eta$, $\\eta_t$ - step size (learning rate), or a schedule (course_lib `lr`; PyTorch `lr`)
+    """
+    if not keys_:
+        raise ValueError("notation_box needs at least one key, e.g. notation_box('eta', 'gamma')")
+    unknown = [k for k in keys_ if k not in _BY_KEY]
+    if unknown:
+        hints = {k: difflib.get_close_matches(k, _BY_KEY, n=4, cutoff=0.4) for k in unknown}
+        raise ValueError("unknown notation key(s): " + "; ".join(
+            f"{k!r} (close: {', '.join(close) or 'none'})" for k, close in hints.items())
+            + ". course_lib.notation.keys() lists them all")
+    return NotationBox([_BY_KEY[k] for k in keys_])

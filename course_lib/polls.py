@@ -111,50 +111,60 @@ POLLS["POLL-3"] = Quiz(
 )
 
 POLLS["POLL-4"] = Quiz(
-    "[POLL-4] Optimizers that follow trends: which of these are true?",
+    "[POLL-4] Optimizers that follow trends (work each one out before you tick it): which of "
+    "these are true?",
     [
         Statement(
-            "Plain (vanilla) SGD takes the long-run trend of the gradients into account when it "
-            "steps",
+            "Heavy-ball momentum V_t = gamma V_{t-1} + eta g_t with gamma = 0.9, fed the same "
+            "gradient g at every step, ends up taking steps about 10 times as long as SGD's "
+            "step eta g with the same eta",
+            True,
+            "V_t is a decaying SUM, not an average: unrolled, V_t = eta g (1 + gamma + ... + "
+            "gamma^(t-1)) = eta g (1 - gamma^t)/(1 - gamma), which tends to eta g/(1 - gamma) = "
+            "10 eta g. The moving-average form M_t = gamma M_{t-1} + (1 - gamma) g_t tends to g "
+            "instead, so its step eta' M_t matches SGD's when eta' = eta (lessons 04 and 05)."),
+        Statement(
+            "With gamma = 0.9 and gradients that flip sign at every step (+g, -g, +g, ...), the "
+            "running average M_t of the gradients settles at about g/19 in size, alternating "
+            "in sign",
+            True,
+            "In the steady state M_t = -M_{t-1} = m after a +g input, so m = -0.9 m + 0.1 g and "
+            "m = g (1 - gamma)/(1 + gamma) = g/19. Averaging cancels a direction whose sign keeps "
+            "flipping, while a steady direction keeps its full size g: that is what momentum "
+            "exploits in a narrow valley (lesson 05)."),
+        Statement(
+            "On the same flipping coordinate (+g, -g, ...), RMSprop's steps also shrink toward "
+            "zero, because it divides by a running average of the gradients",
             False,
-            "Each SGD step uses only the current (minibatch) gradient and forgets all earlier "
-            "ones; it has no state that could hold a trend."),
+            "RMSprop averages g^2, not g: every input is g^2, so G_t tends to g^2 and each step "
+            "is eta g/(sqrt(G_t) + eps), about eta in size, flipping sign forever. It rescales "
+            "the current gradient and keeps no trend of g at all (lesson 07), so it cannot "
+            "cancel an oscillation the way an average of g does."),
         Statement(
-            "Momentum methods step along a long-run average of the derivatives",
+            "Adam with beta1 = 0 takes the same steps as RMSprop with gamma = beta2 once the "
+            "bias correction has faded",
             True,
-            "In the moving-average form the step is eta' M_t, and M_t is a running average of "
-            "the past gradients (lesson 04). The heavy-ball velocity V_t is not an average: its "
-            "weights add up to eta/(1 - gamma), not to eta, so it is a decaying sum; with "
-            "eta = eta' (1 - gamma) it equals eta' M_t and both forms take the same steps "
-            "(lesson 05). Either way the steps follow the persistent direction."),
+            "With beta1 = 0 the first moment is m_t = g_t (and its correction divides by "
+            "1 - 0^t = 1), so the step is -eta g_t/(sqrt(v_t/(1 - beta2^t)) + eps), where v_t is "
+            "exactly RMSprop's G_t. The only difference is the factor 1/(1 - beta2^t), which "
+            "tends to 1 (lesson 04's bias correction)."),
         Statement(
-            "RMSprop uses the second moment of the derivatives (their running mean square) but "
-            "not their average direction",
-            True,
-            "Its state G_t averages g^2 only; the step is the CURRENT gradient divided by the "
-            "root of G_t (lesson 07). The trend of g itself is not tracked. (This is RMSprop as "
-            "defined in the lectures; PyTorch's momentum option adds a running average of the "
-            "steps, and its centered option keeps an average of g, but only to turn the mean "
-            "square into a variance.)"),
+            "Multiplying every gradient by 100 (say, by scaling the loss) makes Adam's steps "
+            "100 times longer",
+            False,
+            "m-hat grows by 100 and sqrt(v-hat) grows by 100, so their ratio, and the step, do "
+            "not change (as long as eps is negligible next to sqrt(v-hat)). SGD's and "
+            "momentum's steps, by contrast, would grow 100-fold (lesson 08)."),
         Statement(
-            "Adam uses both the average trend (first moment) and the second moment of the "
-            "derivatives",
-            True,
-            "m_t is momentum's running average of g, v_t is RMSprop's running average of g^2, "
-            "and the step is -eta m-hat / (sqrt(v-hat) + eps)."),
-        Statement(
-            "Averaging the gradients, as momentum and Adam do, makes consecutive minibatch "
-            "steps point more nearly the same way than SGD's steps do",
-            True,
-            "True of the steps: one step carries a running average of about 1/(1 - gamma) "
-            "minibatch gradients, whose variance is (1 - gamma)/(1 + gamma) times theirs, so "
-            "consecutive steps are strongly aligned where SGD's are nearly independent "
-            "(lesson 05 measures both). It is not true of where the weights settle: at the same "
-            "long-run step size the averaged noise stays correlated over about 1/(1 - gamma) "
-            "steps and adds up to the same random walk, so the spread around the minimum "
-            "barely changes (lesson 05). The slides also count RMSprop among the methods that "
-            "smooth out minibatch variance; that is not right, because RMSprop keeps no average "
-            "of g at all (statement 3): it rescales each coordinate's current, noisy gradient."),
+            "Because momentum with gamma = 0.9 averages about 10 minibatch gradients in each "
+            "step, the weights settle much closer to the minimum than SGD's at the same "
+            "long-run step size",
+            False,
+            "Averaging makes consecutive STEPS point nearly the same way, but the noise left in "
+            "them is correlated over about 1/(1 - gamma) steps and adds up to the same random "
+            "walk: at the same long-run step size the spread of the weights around the minimum "
+            "barely changes (lesson 05 measures it). What does shrink the spread is a smaller "
+            "step size or a larger minibatch."),
     ],
     id="POLL-4",
 )

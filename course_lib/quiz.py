@@ -1,22 +1,33 @@
 """Self-check quizzes for the polls (ipywidgets only in the live part).
 
 A :class:`Quiz` is plain data (statements, which are true, and why), so a test can check
-the answers. ``quiz.show()`` puts up checkboxes and a "Check" button with feedback per
-statement in a live kernel. Where widgets do not render (GitHub, a static HTML export, a
-notebook opened without its kernel) the same call leaves a readable quiz behind: the
-question with its statements as an unticked checklist, so the reader can decide first, and
-only then the worked answers, folded under a ``<details>`` block that renders everywhere.
+the answers. ``quiz.show()`` displays ONE output whose bundle carries both forms:
+
+* the widget view: checkboxes and a "Check" button with feedback per statement, which
+  JupyterLab shows once the cell has run in a live kernel;
+* a markdown fallback (:meth:`Quiz._repr_markdown_`): the statements as an unticked checklist,
+  so the reader can decide first, then the worked answers folded under ``<details>``. A page
+  that cannot run widgets shows this instead: GitHub, an HTML export, a notebook opened
+  without running it (JupyterLab renders widgets only for outputs it trusts).
+
+The output's metadata marks the widget view as live only (:data:`LIVE_ONLY`):
+``tools/run_notebooks.py`` drops it from the saved file, so a saved lesson always shows the
+static quiz, whose answers are there, rather than a saved checkbox that no kernel answers.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["Statement", "Quiz", "STATIC_NOTE"]
+__all__ = ["Statement", "Quiz", "STATIC_NOTE", "LIVE_ONLY", "WIDGET_VIEW"]
 
-#: what a page without widget support shows in place of the checkboxes
-STATIC_NOTE = ("[interactive quiz: run the notebook to tick the boxes and press Check; "
-               "the same statements follow as a checklist]")
+#: the first line of the plain-text form (a console, or a front end without markdown)
+STATIC_NOTE = "[interactive quiz: run this cell in Jupyter to tick the boxes and press Check]"
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+#: output metadata: the mime types a saved notebook should not keep (only a live kernel answers)
+LIVE_ONLY = {"course_lib": {"live_only": [WIDGET_VIEW]}}
 
 
 @dataclass(frozen=True)
@@ -99,17 +110,18 @@ class Quiz:
         box.boxes, box.button, box.feedback = boxes, button, feedback   # for tests
         return box
 
-    def show(self):
-        """Display the live quiz, then the static quiz for pages without widgets.
+    def mimebundle(self) -> dict:
+        """The live widget's view, the static quiz as markdown, and a plain-text checklist."""
+        bundle = dict(self.widget()._repr_mimebundle_())
+        bundle["text/markdown"] = self._repr_markdown_()
+        bundle["text/plain"] = STATIC_NOTE + "\n" + self.checklist_markdown().replace("**", "")
+        return bundle
 
-        The widget's plain-text fallback (what a front end without widget support prints)
-        is a one-line note instead of the widget's repr. The static quiz is
-        :meth:`_repr_markdown_`: the statements as a checklist, then the worked answers
-        folded, so a reader without a kernel can still try before looking.
+    def show(self):
+        """Display the quiz once: the widget where it can run, the static quiz elsewhere.
+
+        Each front end picks the richest form it can show from one bundle (see the module
+        docstring), so a live notebook shows the quiz once, not a widget and a checklist.
         """
-        from IPython.display import Markdown, display   # noqa: PLC0415
-        box = self.widget()
-        bundle = dict(box._repr_mimebundle_())
-        bundle["text/plain"] = STATIC_NOTE
-        display(bundle, raw=True)
-        display(Markdown(self._repr_markdown_()))
+        from IPython.display import display   # noqa: PLC0415
+        display(self.mimebundle(), raw=True, metadata=LIVE_ONLY)

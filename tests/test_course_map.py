@@ -1,4 +1,5 @@
-"""The syllabus ids: each COURSE_MAP id is named in a markdown heading of its own lesson.
+"""The syllabus ids: each COURSE_MAP id is named in a markdown heading of its own lesson
+(lesson NN, or its companion ``NNb_<topic>_deep_dive.ipynb``).
 
 The id -> lesson mapping is committed beside this file (``course_map_ids.txt``: ids and
 lesson numbers only), so these checks run on any clone. When the syllabus itself,
@@ -53,6 +54,11 @@ def lesson_path(lesson):
     return paths[0]
 
 
+def lesson_paths(lesson):
+    """Lesson NN and its optional companion NNb_<topic>_deep_dive.ipynb: an id may live in either."""
+    return [lesson_path(lesson), *sorted((ROOT / "notebooks").glob(f"{lesson}b_*_deep_dive.ipynb"))]
+
+
 def markdown_lines(path):
     """Every line of a notebook's markdown cells."""
     cells = json.loads(path.read_text())["cells"]
@@ -79,7 +85,7 @@ def test_every_id_is_in_a_heading_of_its_own_lesson():
 
     def lines_of(lesson):
         if lesson not in cache:
-            cache[lesson] = markdown_lines(lesson_path(lesson))
+            cache[lesson] = [line for p in lesson_paths(lesson) for line in markdown_lines(p)]
         return cache[lesson]
 
     assert missing_from_headings(IDS, lines_of) == [], "name these ids in a heading"

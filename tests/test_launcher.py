@@ -62,11 +62,44 @@ def test_lab_command():
     (cmd, env, _), = steps("lab")
     assert cmd == [PY, "-m", "jupyterlab", "--ServerApp.root_dir=" + SPACED,
                    "--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb",
-                   "--ServerApp.open_browser=False"] and env == {}
+                   "--ServerApp.open_browser=False"]
+    assert env == {"JUPYTER_CONFIG_PATH": os.path.join(SPACED, ".jupyter_student")}
+    assert steps("lab", environ={"JUPYTER_CONFIG_PATH": "/mine"})[0][1]["JUPYTER_CONFIG_PATH"] == \
+        os.path.join(SPACED, ".jupyter_student") + os.pathsep + "/mine"
     assert steps("lab", environ={"DISPLAY": ":0"})[0][0][-1] == "--ServerApp.open_browser=True"
     assert steps("lab", system="Darwin")[0][0][-1] == "--ServerApp.open_browser=True"
     assert steps("lab", root_user=True)[0][0][-1] == "--allow-root"
     assert "--allow-root" not in steps("lab")[0][0]
+
+
+#: nbgrader's parts, as `jupyter labextension list` and `jupyter server extension list` name them
+NBGRADER_LAB = {"@jupyter/nbgrader"}
+NBGRADER_SERVER = {"nbgrader.server_extensions." + n for n in
+                   ("formgrader", "validate_assignment", "assignment_list", "course_list")}
+
+
+def test_the_student_lab_config_disables_exactly_nbgrader():
+    """The folder `course.py lab` puts on JUPYTER_CONFIG_PATH switches off nbgrader's lab
+    extension (menu, Validate button, Create Assignment panel) and its server extensions,
+    and nothing else."""
+    import json
+    folder = ROOT / course.STUDENT_CONFIG
+    page = json.loads((folder / "labconfig" / "page_config.json").read_text())
+    assert page == {"disabledExtensions": {name: True for name in NBGRADER_LAB}}
+    server = json.loads((folder / "jupyter_server_config.json").read_text())
+    assert server == {"ServerApp": {"jpserver_extensions": {n: False for n in NBGRADER_SERVER}}}
+
+
+def test_the_disabled_names_are_the_installed_ones():
+    """The names match what the venv's nbgrader installs (skipped without nbgrader)."""
+    import json
+    venv_etc = pathlib.Path(sys.prefix, "etc", "jupyter", "jupyter_server_config.d", "nbgrader.json")
+    if not venv_etc.exists():
+        pytest.skip("nbgrader is not installed in this environment")
+    installed = json.loads(venv_etc.read_text())["ServerApp"]["jpserver_extensions"]
+    assert set(installed) == NBGRADER_SERVER
+    lab = pathlib.Path(sys.prefix, "share", "jupyter", "labextensions", "@jupyter", "nbgrader")
+    assert lab.is_dir()
 
 
 def test_test_commands():

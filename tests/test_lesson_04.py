@@ -1,5 +1,9 @@
 """Lesson 04's symbolic claims, run on the library's code, and each one shown to fail when
 its formula is changed."""
+import json
+import pathlib
+
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -91,18 +95,98 @@ def test_ra2_first_average_is_c1_and_a_changed_claim_fails():
         ra2_proof(lambda n: 1 - 1 / (n + 1), gamma_1=sp.Rational(1, 2))
 
 
-def test_ra3_mean_age_and_weight_sum():
-    k = sp.Symbol("k", integer=True, nonnegative=True)
-    mean_age = sp.simplify(sp.summation(k * gamma ** k * (1 - gamma), (k, 0, sp.oo)))
-    if isinstance(mean_age, sp.Piecewise):
-        mean_age = mean_age.args[0][0]
+K = sp.Symbol("K", integer=True, positive=True)
+
+
+def age_weighted_sum(n):
+    """sum_{j=0}^{n} j w_j with the library's weights, age j = 0 newest (as lesson 04)."""
+    w = moving_average_weights(gamma, n + 1)[::-1]
+    return sum(j * w_j for j, w_j in enumerate(w))
+
+
+def cut_off_age_sum(n):
+    """Lesson 04's claim for sum_{j=0}^{n} j w_j, a stream cut at age n."""
+    return gamma * (1 - gamma ** n) / (1 - gamma) - n * gamma ** (n + 1)
+
+
+def limit_as_K_grows(expr):
+    """K -> oo for 0 < gamma < 1, via gamma = exp(-s), s > 0 (the lesson's local helper)."""
+    s = sp.Symbol("s", positive=True)
+    return sp.simplify(sp.limit(expr.subs(gamma, sp.exp(-s)), K, sp.oo).subs(s, -sp.log(gamma)))
+
+
+def mean_age_steps(claim):
+    for n in (1, 2, 3, 6):
+        check_equal(age_weighted_sum(n), claim(n), f"K = {n}")
+    check_equal(claim(K - 1) + K * gamma ** K * (1 - gamma), claim(K), "induction step")
+
+
+def test_ra3_mean_age_derived_on_the_library_weights():
+    mean_age_steps(cut_off_age_sum)
+    mean_age = limit_as_K_grows(cut_off_age_sum(K))
+    check_equal(mean_age, gamma / (1 - gamma))
     check_equal(mean_age + 1, 1 / (1 - gamma))
     with pytest.raises(ProofError):
         check_equal(mean_age + 1, gamma / (1 - gamma))
-    s = sp.summation(gamma ** (T - t) * (1 - gamma), (t, 1, T))
-    check_equal(s, 1 - gamma ** T)
+
+
+def test_ra3_algebra_steps_are_checked_as_equations_and_fail_when_changed():
+    """The induction step and the limit are algebra, not library output: the lesson shows
+    them with Proof.holds(Eq(...)) ("checked:"), which must reject a wrong right-hand side."""
+    proof = Proof("age-weighted sum")
+    step = sp.Eq(cut_off_age_sum(K - 1) + K * gamma ** K * (1 - gamma), cut_off_age_sum(K),
+                 evaluate=False)
+    proof.holds(step, "induction")
+    proof.holds(sp.Eq(limit_as_K_grows(cut_off_age_sum(K)), gamma / (1 - gamma), evaluate=False))
     with pytest.raises(ProofError):
-        check_equal(s, 1 - gamma ** (T + 1))
+        proof.holds(sp.Eq(cut_off_age_sum(K - 1) + K * gamma ** K * (1 - gamma),
+                          cut_off_age_sum(K + 1), evaluate=False))
+    with pytest.raises(ProofError):
+        proof.holds(sp.Eq(limit_as_K_grows(cut_off_age_sum(K)), 1 / (1 - gamma), evaluate=False))
+    assert "library:" not in proof.steps[0]._math_block()
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda n: gamma * (1 - gamma ** n) / (1 - gamma),                       # boundary term dropped
+    lambda n: gamma * (1 - gamma ** n) / (1 - gamma) - n * gamma ** n,      # wrong boundary term
+    lambda n: gamma / (1 - gamma) ** 2 - n * gamma ** (n + 1),              # sum of j gamma^j
+])
+def test_ra3_mean_age_fails_on_a_wrong_cut_off_formula(wrong):
+    with pytest.raises(ProofError):
+        mean_age_steps(wrong)
+
+
+def test_limit_helper_is_not_a_rubber_stamp():
+    assert limit_as_K_grows(gamma ** K) == 0
+    check_equal(limit_as_K_grows(1 - gamma ** K), 1)
+    with pytest.raises(ProofError):
+        check_equal(limit_as_K_grows(cut_off_age_sum(K)), gamma / (1 - gamma) ** 2)
+
+
+def test_ra3_weight_sum_by_induction_on_running_average():
+    """The weights of C_T sum to S_T = running_average(S_{T-1}, 1, gamma) = 1 - gamma^T."""
+    check_equal(running_average(0, 1, gamma), 1 - gamma)
+    check_equal(running_average(1 - gamma ** (T - 1), 1, gamma), 1 - gamma ** T)
+    for n in (2, 3, 7):
+        check_equal(sum(moving_average_weights(gamma, n)), 1 - gamma ** n)
+    with pytest.raises(ProofError):
+        check_equal(running_average(1 - gamma ** (T - 1), 1, gamma), 1 - gamma ** (T + 1))
+    with pytest.raises(ProofError):
+        check_equal(running_average(1 - gamma ** (T - 1), 1, gamma), 1 - gamma ** (T - 1))
+
+
+def test_numbers_quoted_in_the_lesson():
+    """Study questions and quiz: 0.95 for a window of 20 carrying 0.642; 298.1 -> 299 steps
+    at gamma = 0.99 (about three windows), about 3000 at 0.999; 0.651 at gamma = 0.9; 1 - 1/e."""
+    assert 1 / (1 - 0.95) == pytest.approx(20)
+    assert round(1 - 0.95 ** 20, 3) == 0.642
+    assert round(np.log(0.05) / np.log(0.99), 1) == 298.1
+    assert int(np.ceil(np.log(0.05) / np.log(0.99))) == 299 and 2.5 < 299 / 100 < 3.5
+    assert np.log(0.05) / np.log(0.999) == pytest.approx(3000, rel=0.01)
+    assert round(1 - 0.9 ** 10, 3) == 0.651
+    assert 1 - (1 - 1 / 1e6) ** 1e6 == pytest.approx(1 - np.exp(-1), abs=1e-6)
+    assert round(1 - np.exp(-1), 2) == 0.63
+    assert 0.9 / (1 - 0.9) == pytest.approx(9)
 
 
 def test_ra3_debias_restores_a_constant_and_a_wrong_correction_fails():
@@ -111,3 +195,71 @@ def test_ra3_debias_restores_a_constant_and_a_wrong_correction_fails():
         check_equal(debias(running_averages([c] * n, gamma)[-1], gamma, n), c)
     with pytest.raises(ProofError):
         check_equal(running_averages([c] * 3, gamma)[-1] / (1 - gamma ** 2), c)
+
+
+# --- the lesson's structure (issue 16) -------------------------------------------------------
+
+NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "04_running_averages.ipynb"
+
+
+def cells():
+    return json.loads(NB.read_text())["cells"]
+
+
+def text(cell):
+    return "".join(cell["source"])
+
+
+def test_study_questions_have_a_hint_then_a_worked_answer():
+    questions = [c for c in cells() if c["cell_type"] == "markdown" and "Study question" in text(c)]
+    assert len(questions) == 3
+    for c in questions:
+        s = text(c)
+        assert "[RA-" in s.split("\n")[0], "the heading names its COURSE_MAP id"
+        hint, answer = s.find("<summary>Hint</summary>"), s.find("<summary>Worked answer</summary>")
+        assert 0 < hint < answer, "a Hint fold, then a Worked-answer fold"
+
+
+def test_no_sympy_plumbing_and_a_settings_cell_per_experiment():
+    code = [text(c) for c in cells() if c["cell_type"] == "code"]
+    assert not any(".args[0]" in s for s in code), "sympy internals belong behind a named helper"
+    settings = [c for c in cells() if "settings" in c["metadata"].get("tags", [])]
+    assert len(settings) == 3
+    names = {line.split("=")[0].strip() for c in settings for line in text(c).splitlines() if "=" in line}
+    assert {"GAMMA", "GAMMAS", "SEED", "T_CONST"} <= names and all(n.isupper() for n in names)
+    assert any("gamma_explorer(signal, gamma=GAMMA)" in s for s in code)
+    assert any("$\\gamma = {GAMMA}$" in s for s in code), "the bias figure's title uses GAMMA"
+
+
+def test_the_lesson_states_the_proofs_as_the_tests_check_them():
+    """The notebook's [RA-2] proof has the steps ra2_proof repeats, and its algebra-only steps
+    (induction on the cut-off sum, the limit) use holds, so none is labelled "library"."""
+    code = "\n".join(text(c) for c in cells() if c["cell_type"] == "code")
+    for why in ("gamma_1 = 0, so C_1 = c_1", "C_1 from C_0 = 0", "old input: 1/(t-1) -> 1/t",
+                "new input gets 1/t"):
+        assert f'"{why}"' in code, why
+    assert "proof.holds(sp.Eq(cut_off_age_sum(K_ - 1) + K_ * w_K" in code
+    assert code.count("proof.holds(sp.Eq(mean_age") == 2
+    assert "cut_off_mean_age" not in code, "the cut-off sum is not a mean (its weights sum to < 1)"
+
+
+def test_colours_follow_gamma_and_the_table_stream_grows_with_the_window():
+    code = "\n".join(text(c) for c in cells() if c["cell_type"] == "code")
+    assert "OTHER_COLORS[i]" not in code, "one colour per gamma value, the same in both figures"
+    assert code.count("color=color_of_gamma(gm)") == 3
+    assert "STREAM_WINDOWS * effective_window(gm)" in code
+
+
+def test_core_path_quiz_and_sources():
+    all_cells = cells()
+    first = text(all_cells[0])
+    assert "Core path: about" in first
+    minutes = int(first.split("Core path: about")[1].split("minutes")[0])
+    assert minutes <= 60
+    quiz = next(text(c) for c in all_cells if c["cell_type"] == "code" and "Quiz(" in text(c))
+    assert quiz.count("Statement(") in range(4, 7) and quiz.count(", False,") >= 2
+    mentions = [i for i, c in enumerate(all_cells)
+                if any(w in text(c) for w in ("the notes", "the slides", "seed notes"))]
+    sources = next(i for i, c in enumerate(all_cells) if "## Sources" in text(c))
+    assert sources == len(all_cells) - 1, "Sources is the last section"
+    assert all(i == sources for i in mentions)

@@ -74,3 +74,35 @@ def test_markdown_has_one_row_per_symbol_then_the_notes():
     table, notes = md.split("\n\n", 1)
     assert table.count("\n") == len(NOTATION) + 1
     assert notes.count("\n- ") == len(REUSED)
+
+
+def test_every_row_has_a_unique_key_and_keys_lists_them():
+    from course_lib.notation import keys
+    assert keys() == [row.key for row in NOTATION] and len(set(keys())) == len(NOTATION)
+    for key in ["W", "J", "g", "t", "eta", "gamma", "V", "M", "beta1", "beta2", "m", "v", "eps", "kappa"]:
+        assert key in keys(), key
+    assert all(row.symbol == row[0] and row.course_lib == row[2] for row in NOTATION)
+
+
+def test_notation_box_shows_the_rows_asked_for_in_order():
+    from course_lib.notation import notation_box
+    box = notation_box("gamma", "eta")
+    md = box._repr_markdown_()
+    lines = [line for line in md.splitlines() if line.startswith("| $")]
+    assert len(lines) == 2 and lines[0].startswith(r"| $\gamma$") and lines[1].startswith(r"| $\eta$")
+    assert "| symbol | meaning | course_lib | PyTorch |" in md
+    text = repr(box)
+    assert text.splitlines()[0].startswith("gamma:") and "`lr`" in text
+
+
+@pytest.mark.parametrize("bad, close", [("gama", "gamma"), ("beta", "beta1"), ("Eta", "eta")])
+def test_an_unknown_key_names_close_keys(bad, close):
+    from course_lib.notation import notation_box
+    with pytest.raises(ValueError, match=f"'{bad}'.*{close}"):
+        notation_box("eta", bad)
+
+
+def test_notation_box_needs_a_key():
+    from course_lib.notation import notation_box
+    with pytest.raises(ValueError, match="at least one key"):
+        notation_box()

@@ -1,5 +1,6 @@
 """Lesson 00: its environment check comes first and needs only the standard library, its
-saved outputs hold no machine paths, and its notation table is the library's."""
+saved outputs hold no machine paths, and it links the notation reference page, which shows
+the library's table."""
 import ast
 import json
 import pathlib
@@ -73,6 +74,18 @@ def test_a_missing_or_old_package_is_named_plainly():
     assert r.ok and r.text.endswith("present and new enough.")
 
 
-def test_the_notebook_shows_the_library_table():
-    out = "".join(CODE[1]["outputs"][0]["data"]["text/markdown"])
-    assert out == notation_markdown(), "re-execute notebook 00 after changing notation.py"
+def test_the_reference_page_shows_the_library_table_and_lesson_00_links_it():
+    ref = json.loads((ROOT / "notebooks" / "notation_reference.ipynb").read_text())
+    code = [c for c in ref["cells"] if c["cell_type"] == "code"]
+    assert len(code) == 1 and "notation_markdown()" in "".join(code[0]["source"])
+    out = "".join(code[0]["outputs"][0]["data"]["text/markdown"])
+    assert out == notation_markdown(), "re-execute notation_reference.ipynb after changing notation.py"
+    text = "".join("".join(c["source"]) for c in NB["cells"])
+    assert "](notation_reference.ipynb)" in text and "notation_markdown" not in text
+
+
+def test_lesson_00_states_its_core_path_and_tells_the_truth_about_widget_text():
+    first = "".join(NB["cells"][0]["source"])
+    assert "Core path: about" in first
+    text = "".join("".join(c["source"]) for c in NB["cells"])
+    assert "Trust" in text and "the notes" not in text and "the slides" not in text

@@ -1,5 +1,9 @@
 """Notebook hygiene: committed executed with outputs, no stored errors except cells tagged
-to raise, clean metadata, some COURSE_MAP id named, the course map in 00 complete."""
+to raise, clean metadata, some COURSE_MAP id named, the course map in 00 complete.
+
+notebooks/ holds the lessons (``NN_topic.ipynb``), their optional companions
+(``NNb_topic_deep_dive.ipynb``, linked from lesson NN) and reference pages
+(``notation_reference.ipynb``)."""
 import json
 import pathlib
 import re
@@ -8,6 +12,11 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+LESSON = re.compile(r"\d\d_[a-z0-9_]+\.ipynb")                  # 05_momentum.ipynb
+COMPANION = re.compile(r"(\d\d)b_[a-z0-9_]+_deep_dive\.ipynb")   # 05b_momentum_deep_dive.ipynb
+REFERENCE = {"notation_reference.ipynb"}                          # pages, not lessons
+LESSONS = [p for p in NOTEBOOKS if LESSON.fullmatch(p.name)]
+COMPANIONS = [p for p in NOTEBOOKS if COMPANION.fullmatch(p.name)]
 
 
 def load(p):
@@ -40,8 +49,22 @@ def test_no_sys_path_hacks_and_seeded(path):
         assert "default_rng(" in src or "seed" in src, "random numbers come from a seeded generator"
 
 
+def test_every_notebook_is_a_lesson_a_companion_or_a_reference_page():
+    odd = [p.name for p in NOTEBOOKS if not (LESSON.fullmatch(p.name) or COMPANION.fullmatch(p.name)
+                                             or p.name in REFERENCE)]
+    assert not odd, f"name lessons NN_topic.ipynb and deep dives NNb_topic_deep_dive.ipynb: {odd}"
+
+
+@pytest.mark.parametrize("path", COMPANIONS, ids=[p.name for p in COMPANIONS])
+def test_a_companion_has_its_lesson_and_is_linked_from_it(path):
+    lesson = [p for p in LESSONS if p.name[:2] == path.name[:2]]
+    assert len(lesson) == 1, f"{path.name} has no lesson {path.name[:2]}"
+    text = "".join("".join(c["source"]) for c in load(lesson[0])["cells"])
+    assert f"]({path.name})" in text, f"{lesson[0].name} does not link {path.name}"
+
+
 def test_every_lesson_names_course_map_ids():
-    for path in NOTEBOOKS:
+    for path in LESSONS + COMPANIONS:
         if path.name.startswith("00"):
             continue
         text = "".join("".join(c["source"]) for c in load(path)["cells"])
@@ -51,10 +74,15 @@ def test_every_lesson_names_course_map_ids():
 def test_start_here_links_every_lesson_and_every_link_resolves():
     nb = load(ROOT / "notebooks" / "00_start_here.ipynb")
     text = "".join("".join(c["source"]) for c in nb["cells"])
-    links = set(re.findall(r"\]\((\d\d_[a-z_]+\.ipynb)\)", text))
-    lessons = {p.name for p in NOTEBOOKS if not p.name.startswith("00")}
+    links = set(re.findall(r"\]\((\d\d_[a-z0-9_]+\.ipynb)\)", text))
+    lessons = {p.name for p in LESSONS if not p.name.startswith("00")}
     assert lessons <= links, f"lessons missing from the map: {sorted(lessons - links)}"
     assert links <= lessons, f"the map links lessons that do not exist: {sorted(links - lessons)}"
+
+
+def test_start_here_links_the_notation_reference():
+    text = "".join("".join(c["source"]) for c in load(ROOT / "notebooks" / "00_start_here.ipynb")["cells"])
+    assert "](notation_reference.ipynb)" in text
 
 
 # The COURSE_MAP ids (each in a heading of its own lesson) are checked in test_course_map.py.

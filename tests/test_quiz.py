@@ -5,7 +5,7 @@ from html import escape
 import pytest
 
 from course_lib.polls import POLLS
-from course_lib.quiz import STATIC_NOTE, Quiz, Statement
+from course_lib.quiz import LIVE_ONLY, STATIC_NOTE, WIDGET_VIEW, Quiz, Statement
 
 #: the answers of seed 004's polls, statement by statement, in the order of the polls
 PART_ONE_ANSWERS = {
@@ -83,22 +83,24 @@ def test_widget_feedback_headless(poll_id):
     assert wrong.count("&#10008;") == 1 and "not quite" in wrong
 
 
-def test_show_displays_widget_then_the_static_quiz(monkeypatch):
-    """Live: the widget. Static: a short note in place of the widget's repr, then the
-    checklist, then the folded answers (the same markdown as _repr_markdown_)."""
+def test_show_displays_the_quiz_once_with_its_static_fallback(monkeypatch):
+    """One output: the widget view for a live kernel, the static quiz (checklist, then the
+    folded answers) as its markdown fallback, a plain-text checklist, and metadata that tells
+    tools/run_notebooks.py to keep only the static forms in the saved file."""
     pytest.importorskip("ipywidgets")
     import IPython.display
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append((obj, kw)))
     quiz = POLLS["POLL-1"]
     quiz.show()
-    assert len(shown) == 2
-    (bundle, kw), (md, _) = shown
-    assert kw == {"raw": True}
-    assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert bundle["text/plain"] == STATIC_NOTE and "VBox" not in bundle["text/plain"]
-    assert md.data == quiz._repr_markdown_()
-    assert md.data.index("- [ ] ") < md.data.index("<details>")
+    assert len(shown) == 1
+    bundle, kw = shown[0]
+    assert kw == {"raw": True, "metadata": LIVE_ONLY}
+    assert LIVE_ONLY["course_lib"]["live_only"] == [WIDGET_VIEW] and WIDGET_VIEW in bundle
+    assert bundle["text/markdown"] == quiz._repr_markdown_()
+    assert bundle["text/plain"].startswith(STATIC_NOTE) and "VBox" not in bundle["text/plain"]
+    assert bundle["text/plain"].count("- [ ] ") == len(quiz.statements)
+    assert "<details>" not in bundle["text/plain"]           # no answers in the plain text
 
 
 @pytest.mark.parametrize("poll_id", sorted(POLLS))

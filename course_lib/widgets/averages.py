@@ -13,16 +13,20 @@ __all__ = ["gamma_explorer"]
 
 def gamma_explorer(signal, gamma: float = 0.9, window_shown: int = 60):
     """A slider for gamma over a figure with (left) the running average and its bias-corrected
-    version on `signal`, (right) the weights on the last `window_shown` inputs.
+    version on `signal`, (right) the weights on the last `window_shown` inputs (more when the
+    window 1/(1-gamma) is longer, so its marker stays in view).
 
-    Returns the ipywidgets VBox; ``box.slider``, ``box.fig``, ``box.status`` and
+    `gamma` is the starting value, in [0, 0.999]; the slider runs from 0 to 0.99 (or to `gamma`
+    when it starts higher) in steps of 0.001, so any starting value with three decimals is
+    shown exactly. Returns the ipywidgets VBox; ``box.slider``, ``box.fig``, ``box.status`` and
     ``box.lines`` are exposed.
     """
     import ipywidgets as w                                # noqa: PLC0415
     from IPython.display import display                  # noqa: PLC0415
 
-    from ..plotting.averages import gamma_figure         # noqa: PLC0415
+    from ..plotting.averages import check_gamma_shown, gamma_figure   # noqa: PLC0415
 
+    gamma = float(check_gamma_shown(gamma))          # before any widget exists
     fig, update, lines, redisplay = gamma_figure(signal, window_shown)
     out = w.Output()
     status = w.HTML()
@@ -37,11 +41,11 @@ def gamma_explorer(signal, gamma: float = 0.9, window_shown: int = 60):
                 out.clear_output(wait=True)
                 display(fig)
 
-    slider = w.FloatSlider(value=gamma, min=0.0, max=0.99, step=0.01, description="gamma",
-                           continuous_update=True, readout_format=".2f")
+    slider = w.FloatSlider(value=gamma, min=0.0, max=max(0.99, gamma), step=0.001,
+                           description="gamma", continuous_update=True, readout_format=".3f")
     slider.observe(lambda change: redraw(change["new"]), names="value")
     redraw(gamma)
     box = w.VBox([slider, status, out])
     box.slider, box.fig, box.status = slider, fig, status
-    box.lines = {k: lines[k] for k in ("average", "debiased", "weights")}
+    box.lines = {k: lines[k] for k in ("average", "debiased", "weights", "window")}
     return box
