@@ -68,6 +68,7 @@ import numpy as np
 
 from ._checks import check_finite, check_range, is_numeric
 from .averages import gamma_at, running_average
+from .optimizers.base import TorchEquivalent
 from .symmath import sqrt
 
 __all__ = ["batchnorm_forward", "batchnorm_backward", "batchnorm_inference",
@@ -429,16 +430,19 @@ class BatchNorm:
         """[dG, dB] from the last backward pass, matching :meth:`params`."""
         return [self.dG, self.dB]
 
-    def torch_equivalent(self) -> dict:
-        """The PyTorch layer with the same behaviour, as plain data."""
+    def torch_equivalent(self) -> TorchEquivalent:
+        """The PyTorch layer with the same behaviour, as plain data (the optimizers' form)."""
         if self.eps_mode != "sqrt":
-            return {"cls": None, "notes": "PyTorch has no (Z - mu)/(sigma + eps) mode"}
-        return {"cls": "BatchNorm1d", "kwargs": {"num_features": self.n, "eps": self.eps,
-                                                  "momentum": self.momentum},
-                "exact_when": "unbiased_running_var=True" + ("" if not callable(self.gamma)
-                                                            else " and gamma=mean_gammas "
-                                                                 "(momentum=None)"),
-                "layout": "batch first (N x C): use axis=0, or transpose"}
+            return TorchEquivalent(None, {}, exact_when="never",
+                                   notes="PyTorch has no (Z - mu)/(sigma + eps) mode")
+        schedule = " and gamma=mean_gammas (momentum=None)" if callable(self.gamma) else ""
+        return TorchEquivalent(
+            "BatchNorm1d", {"num_features": self.n, "eps": self.eps, "momentum": self.momentum},
+            exact_when="unbiased_running_var=True" + schedule,
+            change_of_variables="" if self.axis == 0 else
+            "torch is batch first (N x C): give it Z.T and transpose its output back",
+            notes="momentum=None: torch's cumulative mean of the batches" if schedule else
+            "momentum = 1 - gamma: torch's momentum weighs the new batch, gamma the old estimate")
 
     def __repr__(self):
         return (f"BatchNorm(n={self.n}, eps={self.eps!r}, eps_mode={self.eps_mode!r}, "

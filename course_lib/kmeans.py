@@ -23,11 +23,13 @@ processed, the cost measure of [VM-4].
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
 from ._checks import check_finite
 from .minibatch import check_batch, minibatches
+from .trace import run
 
 __all__ = ["assign", "kmeans_loss", "kmeans_grad", "lloyd_step", "count_step", "init_centers",
            "KMeansRun", "fit_kmeans", "fit_kmeans_many"]
@@ -134,6 +136,55 @@ class KMeansRun:
     loss: np.ndarray
     C: np.ndarray
     method: str
+    diverged_at: Optional[int] = None   # the SGD update whose gradient was not finite, if any
+    message: str = ""
+
+
+class _Checkpoints:
+    """The loss against the number of points processed, recorded when that number passes
+    the next of the log-spaced ``marks``, and at the end of the run."""
+
+    def __init__(self, marks, measure, C):
+        self.marks, self.measure = marks, measure      # measure(C): the loss to record
+        self.points, self.losses = [0], [measure(C)]
+        self.done, self.next = 0, 0
+
+    def add(self, n, C):
+        """n more points processed, the centres now C."""
+        self.done += n
+        if self.next < len(self.marks) and self.done >= self.marks[self.next]:
+            self.points.append(self.done)
+            self.losses.append(self.measure(C))
+            self.next = np.searchsorted(self.marks, self.done, side="right")
+
+    def finish(self, C):
+        """Record the end of the run (once); returns (points, losses) as arrays."""
+        if self.points[-1] != self.done:
+            self.points.append(self.done)
+            with np.errstate(over="ignore"):         # a diverged run's loss may overflow
+                self.losses.append(self.measure(C))
+        return np.array(self.points), np.array(self.losses)
+
+
+def _nearest_centre_grad(C, x):
+    r"""The gradient of one point's loss $\frac12 \lVert x - c_j\rVert^2$ at its nearest
+    centre j: $c_j - x$ in row j, zero elsewhere. C: (K, d) and x: (d,), or R runs stacked,
+    (R, K, d) and (R, d)."""
+    j = np.argmin(np.sum((C - x[..., None, :]) ** 2, axis=-1), axis=-1)   # nearest centre
+    rows = (j,) if np.ndim(j) == 0 else (np.arange(len(j)), j)   # run r's centre j_r
+    G = np.zeros_like(C)
+    G[rows] = C[rows] - x                              # grad_{c_j} = c_j - x
+    return G
+
+
+def _batch_grad(X, C, idx):
+    """kmeans_grad(X[idx], C) without the checks (X and C were checked once)."""
+    if len(idx) == 1:                                  # one point: only its centre moves
+        return _nearest_centre_grad(C, X[idx[0]])
+    Xb, K = X[idx], len(C)
+    a = np.argmin(_sqdist(Xb, C), axis=1)
+    n = np.bincount(a, minlength=K)
+    return (n[:, None] * C - _sums(Xb, a, K)) / len(idx)
 
 
 def fit_kmeans(X, K, b=None, epochs=5, seed=0, C0=None, X_eval=None, n_checkpoints=40, lr=None):
@@ -161,17 +212,17 @@ def fit_kmeans(X, K, b=None, epochs=5, seed=0, C0=None, X_eval=None, n_checkpoin
     Xe = X if X_eval is None else np.asarray(X_eval, dtype=float)
     total = N * epochs
     marks = np.unique(np.geomspace(1, total, n_checkpoints).astype(int))
-    pts, losses = [0], [kmeans_loss(Xe, C)]
     if lr is not None:
-        return _fit_sgd(X, C, b, epochs, seed, Xe, marks, lr, pts, losses)
+        return _fit_sgd(X, C, b, epochs, seed, Xe, marks, lr)
     if b is None:
+        pts, losses = [0], [kmeans_loss(Xe, C)]
         for e in range(epochs):
             C = lloyd_step(X, C)
             pts.append((e + 1) * N)
             losses.append(kmeans_loss(Xe, C))
         return KMeansRun(np.array(pts), np.array(losses), C, "batch")
     counts = np.zeros(K, dtype=int)
-    done, nxt = 0, 0
+    record = _Checkpoints(marks, lambda C: kmeans_loss(Xe, C), C)
     C = C.copy()
     for _, idx in minibatches(N, b, epochs, shuffle=True, seed=seed + 10_000):
         if b == 1:   # fast path, equal to count_step (a test pins it): MacQueen's update
@@ -181,16 +232,9 @@ def fit_kmeans(X, K, b=None, epochs=5, seed=0, C0=None, X_eval=None, n_checkpoin
             C[j] += (x - C[j]) / counts[j]             # c_j += (x - c_j) / n_j
         else:
             C, counts = _count_step(X[idx], C, counts)
-        done += len(idx)
-        if nxt < len(marks) and done >= marks[nxt]:
-            pts.append(done)
-            losses.append(kmeans_loss(Xe, C))
-            while nxt < len(marks) and marks[nxt] <= done:
-                nxt += 1
-    if pts[-1] != done:
-        pts.append(done)
-        losses.append(kmeans_loss(Xe, C))
-    return KMeansRun(np.array(pts), np.array(losses), C, "SGD" if b == 1 else f"minibatch b={b}")
+        record.add(len(idx), C)
+    pts, losses = record.finish(C)
+    return KMeansRun(pts, losses, C, "SGD" if b == 1 else f"minibatch b={b}")
 
 
 def fit_kmeans_many(X, C0s, seeds, b, epochs=5, lr=None, X_eval=None, n_checkpoints=40):
@@ -199,9 +243,10 @@ def fit_kmeans_many(X, C0s, seeds, b, epochs=5, lr=None, X_eval=None, n_checkpoi
     bit for bit (a test pins it), at a fraction of the cost when there are many runs.
 
     Two methods: online SGD (``b=1`` with a number ``lr``: the nearest centre
-    $c_j \leftarrow c_j - \eta (c_j - x)$) and Sculley's minibatch K-means (``1 < b``,
-    ``lr=None``: $c_j \leftarrow c_j + rac{m_j}{n_j}(ar x_j - c_j)$). Lloyd's batch
-    steps are cheap one run at a time: use :func:`fit_kmeans` for them.
+    $c_j \leftarrow c_j - \eta (c_j - x)$; the runs are stacked in one array, so one update of
+    the course's SGD moves them all) and Sculley's minibatch K-means (``1 < b``, ``lr=None``:
+    $c_j \leftarrow c_j + \frac{m_j}{n_j}(\bar x_j - c_j)$). Lloyd's batch steps are cheap one
+    run at a time: use :func:`fit_kmeans` for them.
     """
     from .optimizers import SGD   # noqa: PLC0415 (optimizers import nothing from here)
     X = np.asarray(X, dtype=float)
@@ -219,82 +264,50 @@ def fit_kmeans_many(X, C0s, seeds, b, epochs=5, lr=None, X_eval=None, n_checkpoi
         _check_XC(X, c)
     Xe = X if X_eval is None else np.asarray(X_eval, dtype=float)
     R, K = C.shape[:2]
-    rows = np.arange(R)
     perms = np.array([[idx for _, idx in minibatches(N, N, epochs, seed=s + 10_000)]  # fit_kmeans's
                       for s in seeds])                                   # shuffles: (runs, epochs, N)
     marks = np.unique(np.geomspace(1, N * epochs, n_checkpoints).astype(int))
-    counts = np.zeros((R, K))
-    opt = SGD(lr=lr) if lr is not None else None
-    state = opt.init(C) if opt else None
-    pts, losses, done, nxt, t = [0], [[kmeans_loss(Xe, c) for c in C]], 0, 0, 0
-    for e in range(epochs):
-        for i in range(0, N, b):
-            Xb = X[perms[:, e, i:i + b]]                                 # (runs, b, d)
-            if opt:      # online SGD: only the nearest centre has a gradient, c_j - x
-                t += 1
-                x = Xb[:, 0]
-                j = np.argmin(np.sum((C - x[:, None, :]) ** 2, axis=2), axis=1)
-                G = np.zeros_like(C)
-                G[rows, j] = C[rows, j] - x
-                step, state = opt.rule(G, state, t, opt.lr_at(t), C)     # c_j -= eta_t * G_j
-                C = C + step
-            else:        # Sculley: c_j += m_j / n_j (mean of its m_j batch points - c_j)
-                d2 = (np.sum(Xb * Xb, axis=2)[:, :, None] - 2 * Xb @ C.transpose(0, 2, 1)
-                      + np.sum(C * C, axis=2)[:, None, :])               # squared distances
-                onehot = np.zeros((R, K, Xb.shape[1]))
-                onehot[rows[:, None], np.argmin(d2, axis=2), np.arange(Xb.shape[1])] = 1.0
-                m = onehot.sum(axis=2)                                   # m_j, run by run
-                counts = counts + m                                      # n_j
-                rate = np.where(m > 0, m / np.maximum(counts, 1), 0.0)
-                C = C + rate[:, :, None] * (onehot @ Xb / np.maximum(m, 1)[:, :, None] - C)
-            done += Xb.shape[1]
-            if (nxt < len(marks) and done >= marks[nxt]) or done == N * epochs:
-                pts.append(done)
-                losses.append([kmeans_loss(Xe, c) for c in C])
-                nxt = np.searchsorted(marks, done, side="right")
-    losses = np.array(losses)
-    name = "SGD b=1" if opt else f"minibatch b={b}"
-    return [KMeansRun(np.array(pts), losses[:, r], C[r], name) for r in range(R)]
+    record = _Checkpoints(marks, lambda C: [kmeans_loss(Xe, c) for c in C], C)
+    batches = (X[perms[:, e, i:i + b]]                                   # (runs, b, d)
+               for e in range(epochs) for i in range(0, N, b))
+    diverged_at, message = None, ""
+    if lr is not None:   # online SGD: only the nearest centre has a gradient, c_j - x
+        tr = run(SGD(lr=lr), lambda C, Xb: _nearest_centre_grad(C, Xb[:, 0]), C, batches=batches,
+                 callback=lambda u: record.add(u.batch.shape[1], u.w), limit=np.inf, keep_ws=False)
+        C, diverged_at, message = tr.w, tr.diverged_at, tr.message
+    else:                # Sculley: c_j += m_j / n_j (mean of its m_j batch points - c_j)
+        rows, counts = np.arange(R), np.zeros((R, K))
+        for Xb in batches:
+            d2 = (np.sum(Xb * Xb, axis=2)[:, :, None] - 2 * Xb @ C.transpose(0, 2, 1)
+                  + np.sum(C * C, axis=2)[:, None, :])                   # squared distances
+            onehot = np.zeros((R, K, Xb.shape[1]))
+            onehot[rows[:, None], np.argmin(d2, axis=2), np.arange(Xb.shape[1])] = 1.0
+            m = onehot.sum(axis=2)                                       # m_j, run by run
+            counts = counts + m                                          # n_j
+            rate = np.where(m > 0, m / np.maximum(counts, 1), 0.0)
+            C = C + rate[:, :, None] * (onehot @ Xb / np.maximum(m, 1)[:, :, None] - C)
+            record.add(Xb.shape[1], C)
+    pts, losses = record.finish(C)
+    name = "SGD b=1" if lr is not None else f"minibatch b={b}"
+    return [KMeansRun(pts.copy(), losses[:, r], C[r], name, diverged_at, message)
+            for r in range(R)]
 
 
-def _fit_sgd(X, C, b, epochs, seed, Xe, marks, lr, pts, losses):
-    """fit_kmeans with the course's SGD optimizer and a global step size (or schedule)."""
+def _fit_sgd(X, C, b, epochs, seed, Xe, marks, lr):
+    """fit_kmeans with the course's SGD optimizer and a global step size (or schedule): the
+    driver :func:`course_lib.trace.run` on the gradient of each batch (b=None: of all data).
+    The centres are not bounded (``limit=np.inf``), as in the other K-means methods, but a
+    run whose centres overflow ends there, with ``diverged_at`` set, and never raises."""
     from .optimizers import SGD   # noqa: PLC0415 (optimizers import nothing from here)
-    opt = SGD(lr=lr)
-    state = opt.init(C)
-    N, K = len(X), len(C)
-    if b is None:
-        for e in range(epochs):
-            step, state = opt.update(kmeans_grad(X, C), state)
-            C = C + step
-            pts.append((e + 1) * N)
-            losses.append(kmeans_loss(Xe, C))
-        return KMeansRun(np.array(pts), np.array(losses), C, "batch GD")
-    done, nxt = 0, 0
-    for _, idx in minibatches(N, b, epochs, shuffle=True, seed=seed + 10_000):
-        if len(idx) == 1:   # one point: only its nearest centre has a gradient, c_j - x
-            x = X[idx[0]]
-            j = int(np.argmin(np.sum((C - x) ** 2, axis=1)))
-            G = np.zeros_like(C)
-            G[j] = C[j] - x
-        else:
-            Xb = X[idx]
-            a = np.argmin(_sqdist(Xb, C), axis=1)
-            n = np.bincount(a, minlength=K)
-            G = (n[:, None] * C - _sums(Xb, a, K)) / len(idx)   # kmeans_grad(Xb, C), unchecked
-        # the SGD rule itself, without update()'s per-call checks: X and C were checked
-        # once, so G is finite and shaped like C (tests pin this against update by hand)
-        t = state.t + 1
-        step, state = opt.rule(G, state, t, opt.lr_at(t), C)  # c_j -= eta_t * G_j
-        state = state._replace(t=t)
-        C = C + step
-        done += len(idx)
-        if nxt < len(marks) and done >= marks[nxt]:
-            pts.append(done)
-            losses.append(kmeans_loss(Xe, C))
-            while nxt < len(marks) and marks[nxt] <= done:
-                nxt += 1
-    if pts[-1] != done:
-        pts.append(done)
-        losses.append(kmeans_loss(Xe, C))
-    return KMeansRun(np.array(pts), np.array(losses), C, f"SGD b={b}")
+    N, measure = len(X), lambda C: kmeans_loss(Xe, C)
+    if b is None:        # batch gradient descent: one update per pass, the loss after each
+        tr = run(SGD(lr=lr), lambda C: kmeans_grad(X, C), C, epochs, loss=measure, limit=np.inf,
+                 keep_ws=False)
+        pts, losses, method = N * np.arange(len(tr.losses)), tr.losses, "batch GD"
+    else:
+        record = _Checkpoints(marks, measure, C)
+        batches = (idx for _, idx in minibatches(N, b, epochs, shuffle=True, seed=seed + 10_000))
+        tr = run(SGD(lr=lr), lambda C, idx: _batch_grad(X, C, idx), C, batches=batches,
+                 callback=lambda u: record.add(len(u.batch), u.w), limit=np.inf, keep_ws=False)
+        (pts, losses), method = record.finish(tr.w), f"SGD b={b}"
+    return KMeansRun(pts, losses, tr.w, method, tr.diverged_at, tr.message)

@@ -23,7 +23,7 @@ from typing import Callable, Iterator, Optional
 import numpy as np
 
 from ._checks import check_finite
-from .tree import apply_updates
+from .trace import run
 
 __all__ = ["check_batch", "minibatches", "updates_per_epoch", "MinibatchRun", "run_minibatch"]
 
@@ -95,7 +95,8 @@ class MinibatchRun:
 def run_minibatch(optimizer, grad: Callable, w0, N, b, epochs=1, shuffle=True, seed=0,
                   batch_loss: Callable = None, on_epoch: Callable = None,
                   limit: float = 1e12) -> MinibatchRun:
-    """Minibatch descent with any course optimizer.
+    """Minibatch descent with any course optimizer: :func:`course_lib.trace.run` with one
+    update per batch of :func:`minibatches`.
 
     ``grad(w, idx)`` returns the average gradient of the examples ``idx`` at w (it must be the
     MEAN, not the sum, so that the step size means the same for every b). ``batch_loss(w, idx)``,
@@ -117,31 +118,21 @@ def run_minibatch(optimizer, grad: Callable, w0, N, b, epochs=1, shuffle=True, s
     if not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
     _rng(seed)                                   # refuse a bad seed before anything runs
-    state = optimizer.init(w0)
-    w, ws, ends, losses = w0, [w0], [], []
-    diverged_at, msg = None, ""
-    with np.errstate(over="ignore", invalid="ignore"):
-        for e, idx in minibatches(N, b, epochs, shuffle, seed):
-            if len(ends) < e:                        # a new epoch started
-                ends.append(len(ws) - 1)
-                if on_epoch is not None:
-                    on_epoch(e - 1, w)
-            if batch_loss is not None:
-                losses.append(float(batch_loss(w, idx)))
-            g = grad(optimizer.eval_point(w, state), idx)
-            if not np.all(np.isfinite(g)):
-                diverged_at, msg = len(ws), f"diverged at update {len(ws)}: gradient not finite"
-                break
-            step, state = optimizer.update(g, state, w)
-            w_new = apply_updates(w, step)
-            if not np.all(np.isfinite(w_new)) or np.max(np.abs(w_new)) > limit:
-                diverged_at, msg = len(ws), f"diverged at update {len(ws)}: |W| exceeded {limit:g}"
-                break
-            w = w_new
-            ws.append(w)
-        else:
-            ends.append(len(ws) - 1)
+    per_epoch = updates_per_epoch(N, b)
+    ends, losses = [], []
+
+    def record_batch_loss(k, w, idx):            # at W_{k-1}, before update k
+        losses.append(float(batch_loss(w, idx)))
+
+    def after_update(u):
+        if u.k % per_epoch == 0:                 # the last update of an epoch
+            ends.append(u.k)
             if on_epoch is not None:
-                on_epoch(epochs - 1, w)
-    return MinibatchRun(np.array(ws, dtype=float), np.array(ends, dtype=int), losses,
-                        diverged_at, msg)
+                on_epoch(u.k // per_epoch - 1, u.w)
+
+    batches = (idx for _, idx in minibatches(N, b, epochs, shuffle, seed))
+    tr = run(optimizer, grad, w0, batches=batches,
+             before=record_batch_loss if batch_loss is not None else None,
+             callback=after_update, limit=limit)
+    return MinibatchRun(np.array(tr.ws, dtype=float), np.array(ends, dtype=int), losses,
+                        tr.diverged_at, tr.message)

@@ -35,6 +35,13 @@ FACTOR_WHY = ("factor divides the step size (the notes' 'divide by 10'); a facto
               "shrink the step. PyTorch's factor/gamma multiply instead: use 1/factor there")
 
 
+def _check_count(name, value, low, meaning):
+    """A whole number >= low, e.g. the updates between divisions."""
+    if not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low} ({meaning}), got {value!r}")
+    return int(value)
+
+
 def _check_t(t):
     if isinstance(t, (int, np.integer)) and t < 1:
         raise ValueError(f"t must be >= 1 (t = 1 is the first update), got {t}")
@@ -135,10 +142,7 @@ class step_decay:
     def __init__(self, lr, factor=10.0, every=1):
         self.lr = check_positive("lr", lr, why="lr is the initial step size eta")
         self.factor = _check_factor(factor)
-        if not isinstance(every, (int, np.integer)) or every < 1:
-            raise ValueError(f"every must be an integer >= 1 (updates between divisions), "
-                             f"got {every!r}")
-        self.every = int(every)
+        self.every = _check_count("every", every, 1, "updates between divisions")
 
     def __call__(self, t):
         _check_t(t)
@@ -180,10 +184,8 @@ class ReduceOnPlateau:
     def __init__(self, lr, factor=10.0, patience=5, threshold=1e-4, min_lr=0.0):
         self.lr0 = check_positive("lr", lr, why="lr is the initial step size eta")
         self.factor = _check_factor(factor)
-        if not isinstance(patience, (int, np.integer)) or patience < 0:
-            raise ValueError(f"patience must be an integer >= 0 (losses without improvement "
-                             f"tolerated), got {patience!r}")
-        self.patience = int(patience)
+        self.patience = _check_count("patience", patience, 0,
+                                     "losses without improvement tolerated")
         self.threshold = check_range("threshold", threshold, 0, 1,
                                      why="threshold is the relative improvement that counts")
         self.min_lr = check_range("min_lr", min_lr, 0, self.lr0, high_open=False,

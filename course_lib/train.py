@@ -2,12 +2,13 @@ r"""Train a network with any course optimizer: minibatches, a schedule, held-out
 each epoch, divergence caught [TN-1, TN-3, TN-4, VM-5, VM-6] (numpy only).
 
 One update, for every optimizer of the course (Nesterov's look-ahead included, because the
-gradient is taken where ``optimizer.eval_point`` says):
+gradient is taken where ``optimizer.eval_point`` says), made by the course's one driver
+:func:`course_lib.trace.run`:
 
 .. code-block:: text
 
     g_t = grad of the minibatch loss at  optimizer.eval_point(W_{t-1}, state)
-    W_t = W_{t-1} + step_t        (optimizer.update; the step is added in place)
+    W_t = W_{t-1} + step_t        (optimizer.update)
 
 Per epoch: a fresh random order (``course_lib.minibatch.minibatches``, seeded), then the
 loss and accuracy on the held-out set in evaluation mode (batch norm uses its running
@@ -41,6 +42,7 @@ import numpy as np
 
 from ._checks import check_finite
 from .minibatch import check_batch, minibatches
+from .trace import run
 
 __all__ = ["History", "train", "lr_schedule_values"]
 
@@ -142,14 +144,14 @@ def train(net, optimizer, data, epochs: int = 10, batch_size: int = 32, seed: in
     for i, p in enumerate(params):
         check_finite(f"params[{i}]", p)
     progress = progress or _Silent()
+    per_epoch = N // b
     hist = History(name=name or getattr(optimizer, "name", type(optimizer).__name__),
-                   updates_per_epoch=N // b)
+                   updates_per_epoch=per_epoch)
     start = time.perf_counter()
 
     plateau = callable(getattr(optimizer.lr, "step", None))   # a stateful schedule to feed
     if plateau and callable(getattr(optimizer.lr, "reset", None)):
         optimizer.lr.reset()                                      # a new run starts afresh
-    state = optimizer.init(params)
     J0 = net.loss(params, X, y)
     Jh, acc = net.evaluate(params, Xh, yh)
     hist.epochs.append(0)
@@ -157,47 +159,49 @@ def train(net, optimizer, data, epochs: int = 10, batch_size: int = 32, seed: in
     hist.held_loss.append(Jh)
     hist.held_acc.append(acc)
     hist.lr.append(_current_lr(optimizer, 1))
-    rng = np.random.default_rng(seed)
     progress.start(epochs, hist.name)
 
-    t = 0
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for epoch in range(1, epochs + 1):
-            losses = []
-            for _, idx in minibatches(N, b, epochs=1, seed=rng, drop_last=True):
-                t += 1
-                point = optimizer.eval_point(params, state)          # W, or Nesterov's look-ahead
-                J, grads = net.loss_and_grads(point, X[idx], y[idx], check=False)
-                if not (np.isfinite(J) and _all_finite(grads)):
-                    hist.diverged_at = t
-                    hist.message = (f"diverged at update {t} (epoch {epoch}): the loss or the "
-                                    f"gradient is not finite; try a smaller lr")
-                    break
-                steps, state = optimizer.update(grads, state, params)
-                for w, step in zip(params, steps):
-                    w += step                                        # W_t = W_{t-1} + step, in place
-                losses.append(J)
-            hist.batch_losses.extend(losses)
-            if not hist.diverged and not (_all_finite(params) and _max_abs(params) <= limit):
-                hist.diverged_at = t
-                hist.message = (f"diverged in epoch {epoch}: |W| exceeded {limit:g} or "
-                                f"overflowed; try a smaller lr")
-            if hist.diverged:
-                break
-            Jh, acc = net.evaluate(params, Xh, yh)
-            if not np.isfinite(Jh):
-                hist.diverged_at = t
-                hist.message = f"diverged in epoch {epoch}: the held-out loss is not finite"
-                break
-            hist.epochs.append(epoch)
-            hist.train_loss.append(float(np.mean(losses)))
-            hist.held_loss.append(Jh)
-            hist.held_acc.append(acc)
-            hist.lr.append(_current_lr(optimizer, t))
-            if plateau:
-                optimizer.lr.step(Jh)                                 # feed the held-out loss
-            progress.update(epoch, f"epoch {epoch}/{epochs}: held-out loss {Jh:.3f}, "
-                                   f"accuracy {100 * acc:.1f}%")
+    def minibatch_loss_and_grads(point, idx):          # J and g_t at the point asked for
+        return net.loss_and_grads(point, X[idx], y[idx], check=False)
+
+    def stop(message):
+        hist.message = message
+        return message                                 # ends the run as diverged
+
+    def end_of_epoch(epoch, t, w):
+        """Check W, evaluate on the held-out set, record, feed a plateau schedule."""
+        if not (_all_finite(w) and _max_abs(w) <= limit):
+            return stop(f"diverged in epoch {epoch}: |W| exceeded {limit:g} or overflowed; "
+                        f"try a smaller lr")
+        Jh, acc = net.evaluate(w, Xh, yh)
+        if not np.isfinite(Jh):
+            return stop(f"diverged in epoch {epoch}: the held-out loss is not finite")
+        hist.epochs.append(epoch)
+        hist.train_loss.append(float(np.mean(hist.batch_losses[-per_epoch:])))
+        hist.held_loss.append(Jh)
+        hist.held_acc.append(acc)
+        hist.lr.append(_current_lr(optimizer, t))
+        if plateau:
+            optimizer.lr.step(Jh)                                     # feed the held-out loss
+        progress.update(epoch, f"epoch {epoch}/{epochs}: held-out loss {Jh:.3f}, "
+                               f"accuracy {100 * acc:.1f}%")
+        return None
+
+    def after_update(u):
+        hist.batch_losses.append(u.value)              # the minibatch loss, before the update
+        return end_of_epoch(u.k // per_epoch, u.k, u.w) if u.k % per_epoch == 0 else None
+
+    rng = np.random.default_rng(seed)                  # one fresh order per epoch
+    batches = (idx for _, idx in minibatches(N, b, epochs, seed=rng, drop_last=True))
+    tr = run(optimizer, minibatch_loss_and_grads, params, batches=batches,
+             callback=after_update, value_and_grad=True, limit=None, keep_ws=False)
+    for p, w in zip(params, tr.w):
+        p[...] = w                                     # the caller's arrays hold W_t
+    hist.diverged_at = tr.diverged_at
+    if tr.diverged and not hist.message:               # stopped by a non-finite loss or gradient
+        epoch = (tr.diverged_at - 1) // per_epoch + 1
+        hist.message = (f"diverged at update {tr.diverged_at} (epoch {epoch}): the loss or the "
+                        f"gradient is not finite; try a smaller lr")
     hist.seconds = time.perf_counter() - start
     progress.close(hist.summary(), ok=not hist.diverged)
     return params, hist

@@ -233,8 +233,22 @@ def test_layer_backward_stores_grads_and_params_are_the_arrays():
     assert P[0] is bn.G and P[1] is bn.B
     P[0] -= 0.1 * dG                                   # an in-place optimizer step reaches the layer
     np.testing.assert_allclose(bn.G, 1 - 0.1 * dG)
-    assert "BatchNorm1d" in str(bn.torch_equivalent())
-    assert BatchNorm(2, eps_mode="sigma").torch_equivalent()["cls"] is None
+
+
+def test_torch_equivalent_is_the_optimizers_plain_data():
+    """Batch norm states its PyTorch layer in the same TorchEquivalent form as the optimizers:
+    the class name, its arguments from ours, when the results coincide, the layout change."""
+    from course_lib.optimizers import TorchEquivalent
+    eq = BatchNorm(4, eps=1e-3, gamma=0.8).torch_equivalent()
+    assert isinstance(eq, TorchEquivalent) and eq.cls == "BatchNorm1d"
+    assert eq.kwargs == {"num_features": 4, "eps": 1e-3, "momentum": pytest.approx(0.2)}
+    assert eq.exact_when == "unbiased_running_var=True"
+    assert "Z.T" in eq.change_of_variables                 # ours is n x K by default (axis=1)
+    assert BatchNorm(4, axis=0).torch_equivalent().change_of_variables == ""
+    sched = BatchNorm(4, gamma=mean_gammas, axis=0).torch_equivalent()
+    assert sched.kwargs["momentum"] is None and "mean_gammas" in sched.exact_when
+    none = BatchNorm(2, eps_mode="sigma").torch_equivalent()
+    assert none.cls is None and none.exact_when == "never" and none.kwargs == {}
 
 
 # -- bad input: clear errors naming the argument, nothing changed --------------------------
@@ -342,7 +356,8 @@ def test_running_estimates_against_torch_batchnorm1d(gamma):
     rng = np.random.default_rng(16)
     bn = BatchNorm(3, eps=1e-3, gamma=gamma, axis=0)
     eq = bn.torch_equivalent()
-    tb = torch.nn.BatchNorm1d(**eq["kwargs"], dtype=torch.float64)
+    assert eq.cls == "BatchNorm1d" and eq.change_of_variables == ""    # axis=0: batch first
+    tb = getattr(torch.nn, eq.cls)(**eq.kwargs, dtype=torch.float64)
     assert tb.momentum == (None if callable(gamma) else pytest.approx(1 - gamma))
     with torch.no_grad():
         tb.weight.copy_(torch.tensor(rng.normal(size=3)))

@@ -155,7 +155,7 @@ def test_bad_input_is_refused_by_name(call, name):
 
 
 def test_sgd_minibatch_with_a_schedule_matches_the_optimizer_update():
-    """The fast loop in fit_kmeans (the SGD rule without per-call checks) equals
+    """fit_kmeans's SGD loop (the driver with an unchecked batch gradient) equals
     SGD.update on kmeans_grad of each batch, with a schedule as lr."""
     from course_lib.optimizers import SGD
     from course_lib.schedules import inverse_power
@@ -191,3 +191,17 @@ def test_fit_kmeans_many_refuses_what_it_does_not_run(kw):
     X, _, _ = blobs(N=100, K=3, spread=0.8, seed=1)
     with pytest.raises(ValueError, match="fit_kmeans_many runs"):
         fit_kmeans_many(X, [init_centers(X, 3)], [0], **kw)
+
+
+@pytest.mark.parametrize("b", [None, 1, 7])
+def test_a_diverging_sgd_run_ends_and_never_raises(b):
+    """A huge step sends the centres to overflow within a few updates: the run ends at the
+    last finite centres, with diverged_at and a message, as every driver loop does."""
+    run = fit_kmeans(X, 4, b=b, lr=1e100, epochs=2, seed=0)
+    if b is None:                                        # 2 passes do not reach overflow
+        assert run.diverged_at is None and run.points.tolist() == [0, 200, 400]
+        return
+    assert run.diverged_at is not None and "overflowed" in run.message
+    assert np.all(np.isfinite(run.C)) and run.points[-1] == b * (run.diverged_at - 1)
+    many = fit_kmeans_many(X, [init_centers(X, 4, seed=0)], [0], b=1, lr=1e100)
+    assert many[0].diverged_at is not None

@@ -96,6 +96,17 @@ def test_shuffled_run_follows_the_iterator_order():
     assert np.allclose(run.ws[-1], w)
 
 
+def test_nesterov_takes_each_gradient_at_its_look_ahead_point():
+    from course_lib.optimizers import Nesterov
+    opt = Nesterov(lr=0.1, gamma=0.9)
+    run = run_minibatch(opt, GRAD, np.zeros(2), N=12, b=5, epochs=2, seed=4)
+    w, s = np.zeros(2), opt.init(np.zeros(2))
+    for _, idx in minibatches(12, 5, epochs=2, seed=4):
+        step, s = opt.update(GRAD(opt.eval_point(w, s), idx), s, w)
+        w = w + step
+    assert np.array_equal(run.ws[-1], w) and len(run.ws) == 7
+
+
 def test_batch_losses_and_on_epoch():
     seen = []
     run = run_minibatch(SGD(lr=0.1), GRAD, np.zeros(2), N=12, b=4, epochs=3, seed=0,

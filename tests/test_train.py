@@ -33,7 +33,7 @@ OPTIMIZERS = {
 
 
 def test_the_table_covers_every_optimizer_class():
-    from course_lib.landscapes import optimizer_classes
+    from course_lib.optimizers import optimizer_classes
     assert {type(make()).__name__ for make in OPTIMIZERS.values()} == set(optimizer_classes())
 
 
@@ -104,6 +104,22 @@ def test_divergence_is_reported_not_raised():
     assert len(h.held_loss) < 4                   # the curves stop where the run broke
     assert all(np.isfinite(h.held_loss))
     assert bar.bar.bar_style == "danger" and "diverged" in bar.label.value
+
+
+def test_a_non_finite_gradient_ends_the_run_at_that_update():
+    _, h = train(MLP([64, 16, 10], seed=0), O.SGD(lr=1e200), DATA, epochs=2, batch_size=64)
+    assert h.diverged_at == 2 and h.epochs == [0] and len(h.batch_losses) == 1
+    assert h.message == ("diverged at update 2 (epoch 1): the loss or the gradient is not "
+                         "finite; try a smaller lr")
+
+
+def test_the_given_params_hold_the_trained_weights():
+    net = MLP([64, 16, 10], seed=0)
+    params = net.init_params()
+    arrays = list(params)
+    out, h = train(net, O.SGD(lr=0.1), DATA, epochs=1, batch_size=200, params=params)
+    assert out is params and all(a is b for a, b in zip(out, arrays))
+    assert h.held_loss[-1] == net.evaluate(params, DATA.X_held, DATA.y_held)[0]
 
 
 def test_bad_input_is_refused_before_anything_runs():
