@@ -10,8 +10,9 @@ import matplotlib
 matplotlib.use("Agg")
 
 from course_lib import landscapes as LS
+from course_lib.optimizers.registry import OPTIMIZERS
 from course_lib.trace import minimize
-from course_lib.widgets.explorer import Explorer, build_optimizer
+from course_lib.widgets.explorer import DEFAULTS, Explorer, build_optimizer
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def test_a_slider_change_updates_the_lines_with_one_redraw(ex):
     ex.lr.value = 2e-4
     assert ex.redraws == 2
     L = LS.rosenbrock()
-    sgd = build_optimizer(LS.optimizer_classes()["SGD"], "SGD", 2e-4, 0.02, 0.9, 0.9, 0.999)
+    sgd = build_optimizer(OPTIMIZERS["SGD"], 2e-4, 0.02, 0.9, 0.9, 0.999)
     assert sgd.lr == 2e-4
     expected = minimize(sgd, L.grad, L.start, 200).ws
     xs, ys = _line_xy(ex, 0)
@@ -92,10 +93,11 @@ def test_changing_the_function_resets_window_start_and_step_sizes(ex):
     draws = ex.canvas.draws
     ex.function.value = "Saddle"
     S = LS.saddle()
-    assert ex.redraws == 2                    # one redraw, though five widgets changed
-    assert (ex.x0.value, ex.y0.value) == pytest.approx(tuple(S.start))
+    assert ex.redraws == 2                    # one redraw, though six widgets changed
+    assert (ex.x0.value, ex.y0.value) == tuple(S.start)          # exactly: y0 = 1e-3
     assert (ex.x0.min, ex.x0.max) == S.window[0]
-    assert ex.lr.value == pytest.approx(S.lr_gd) and ex.lr_adaptive.value == pytest.approx(S.lr_adaptive)
+    assert ex.lr.value == S.lr_gd and ex.lr_adaptive.value == S.lr_adaptive
+    assert ex.steps.value == S.steps
     assert ex.canvas.ax.get_xlim() == S.window[0]
     assert ex.canvas.draws == draws + 1       # contours and legend in one full draw
     ex.y0.value = 0.0                         # on the ridge nothing leaves the saddle
@@ -119,12 +121,12 @@ def test_switching_back_reuses_the_kept_background(ex):
 
 
 def test_the_background_cache_is_bounded():
-    from course_lib.plotting.landscapes import TrajectoryCanvas
+    from course_lib.plotting.canvas import TrajectoryCanvas
     canvas = TrajectoryCanvas(cache_size=2)
     L = LS.quadratic()
     canvas.set_landscape(L)
     for steps in (3, 4, 5):                     # three legends (labels carry no step count,
-        tr = minimize(LS.optimizer_classes()["SGD"](lr=10.0), L.grad, L.start, steps)
+        tr = minimize(OPTIMIZERS["SGD"](lr=10.0), L.grad, L.start, steps)
         canvas.set_paths({f"SGD {steps}": tr})  # so each label is new)
         assert canvas.render()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(canvas._backgrounds) == 2 and canvas.draws == 3
@@ -132,13 +134,18 @@ def test_the_background_cache_is_bounded():
         canvas.set_paths({str(i): tr for i in range(canvas.max_paths + 1)})
 
 
-def test_the_picture_is_a_small_palette_png(ex):
+def test_the_picture_is_a_small_palette_png_shown_at_its_own_size(ex):
     from io import BytesIO
 
     from PIL import Image
     img = Image.open(BytesIO(ex.image.value))
     assert img.mode == "P" and img.size == (512, 336)
     assert len(ex.image.value) < 40_000
+    # the widget and its box have the PNG's size: not stretched by the controls beside it
+    assert (int(ex.image.width), int(ex.image.height)) == img.size
+    assert (ex.image.layout.width, ex.image.layout.height) == ("512px", "336px")
+    assert ex.widget.children[0].layout.align_items == "flex-start"
+    assert "width='512' height='336'" in ex.snapshot_html()
 
 
 def test_selecting_optimizers_and_every_optimizer_at_once(ex):
@@ -151,11 +158,39 @@ def test_selecting_optimizers_and_every_optimizer_at_once(ex):
 
 
 def test_reset_button_restores_the_defaults(ex):
-    ex.gamma.value, ex.x0.value = 0.3, 0.5
+    ex.gamma.value, ex.x0.value, ex.steps.value, ex.lr.value = 0.3, 0.5, 17, 1e-3
     n = ex.redraws
     ex.reset.click()
-    assert ex.redraws == n + 1 and ex.gamma.value == 0.9
-    assert ex.x0.value == pytest.approx(LS.rosenbrock().start[0])
+    R = LS.rosenbrock()
+    assert ex.redraws == n + 1 and ex.gamma.value == DEFAULTS["gamma"]
+    assert (ex.x0.value, ex.lr.value, ex.steps.value) == (R.start[0], R.lr_gd, R.steps)
+
+
+@pytest.mark.parametrize("name", list(LS.all_landscapes()))
+def test_choosing_a_function_puts_exactly_its_defaults_in_the_optimizers(name):
+    """Start, step sizes and number of updates exactly as the lesson's runs have them, so
+    the live picture is the saved one; the button "defaults for this function" does the same
+    after any change."""
+    other = "Quadratic" if name != "Quadratic" else "Beale"
+    ex = Explorer(selected=("SGD", "Adam", "Adadelta"), function=other, steps=5)
+    ex.function.value = name
+    L = LS.all_landscapes()[name]
+
+    def check():
+        for opt_name, tr in ex.traces.items():
+            np.testing.assert_array_equal(tr.ws[0], L.start)             # bit for bit
+            assert len(tr.ws) == L.steps + 1
+            expected = LS.lineup(L, [opt_name])[opt_name] if opt_name != "Adadelta" else None
+            if expected is not None and opt_name != "Adagrad":
+                np.testing.assert_array_equal(tr.ws, minimize(expected, L.grad, L.start,
+                                                              L.steps).ws)
+        assert ex.lr.value == L.lr_gd and ex.lr_adaptive.value == L.lr_adaptive
+
+    check()
+    ex.x0.value, ex.y0.value = L.window[0][1], L.window[1][0]
+    ex.lr.value, ex.lr_adaptive.value, ex.steps.value = 1e-3, 1e-3, 3
+    ex.reset.click()
+    check()
 
 
 def test_bad_construction_arguments_are_refused():
@@ -167,12 +202,25 @@ def test_bad_construction_arguments_are_refused():
         Explorer(steps=0)
 
 
+def test_the_registry_decides_who_gets_which_step_size():
+    """lr_adaptive for the classes with adaptive = True, lr for the others, none for a class
+    with takes_lr = False: no list of names in the explorer."""
+    for name, cls in OPTIMIZERS.items():
+        opt = build_optimizer(cls, 0.125, 0.0625, 0.5, 0.5, 0.99)
+        if cls.takes_lr:
+            assert opt.lr == (0.0625 if cls.adaptive else 0.125), name
+        else:
+            assert opt.lr != 0.125 and opt.lr != 0.0625, name
+
+
 def test_a_refused_hyperparameter_becomes_a_message():
-    class Picky:
+    from course_lib.optimizers import Optimizer
+
+    class Picky(Optimizer):
         """An optimizer class that refuses everything."""
         def __init__(self, lr):
             raise ValueError("lr must be in (0, 0), got it anyway")
-    ex = Explorer(optimizers={"SGD": LS.optimizer_classes()["SGD"], "Picky": Picky},
+    ex = Explorer(optimizers={"SGD": OPTIMIZERS["SGD"], "Picky": Picky},
                   selected=("SGD", "Picky"))
     assert "Picky: lr must be" in ex.message.value and list(ex.traces) == ["SGD"]
 

@@ -201,7 +201,7 @@ def test_mo5_gradient_descent_optimum():
 
 
 def test_mo5_measured_rates_match():
-    from course_lib.plotting.optim import fit_rate   # noqa: PLC0415 (matplotlib, tests only)
+    from course_lib.rates import fit_rate
     for kap in (10.0, 100.0):
         lams = np.linspace(1.0, kap, 8)
         rho = (np.sqrt(kap) - 1) / (np.sqrt(kap) + 1)

@@ -1,4 +1,6 @@
-"""The pictures of lesson 09: frame counts, self-contained HTML players, and size bounds.
+"""The pictures of lesson 09: frame counts, animated PNGs that are valid (chunks parsed by
+hand: signature, acTL, sequence numbers, CRCs) and play untrusted, self-contained HTML
+players, and size bounds.
 
 The size bounds are what keeps notebook 09 small: the lesson stores five animations and
 about ten static figures (their measured sizes: benchmarks/README.md)."""
@@ -8,6 +10,8 @@ import base64
 import gc
 import io
 import re
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -18,7 +22,11 @@ from PIL import Image   # noqa: E402  (a dependency of matplotlib)
 
 from course_lib import landscapes as LS   # noqa: E402
 from course_lib.plotting import landscapes as PL   # noqa: E402
+from course_lib.plotting.png import apng, png_chunks   # noqa: E402
 from course_lib.trace import minimize   # noqa: E402
+
+#: the animations as lesson 09 makes them
+ANIM = dict(frames=8, figsize=(5.6, 3.5))
 
 FRAME = re.compile(r'frames\[(\d+)\] = "data:image/png;base64,([A-Za-z0-9+/=]*)"')
 STILL = re.compile(r'<img style="background: url\(data:image/png;base64,([A-Za-z0-9+/=]*)\)')
@@ -97,13 +105,87 @@ def test_race_html_size_bound(race):
     assert repr(race) == f"<animation: {race.frames} frames, {race.size / 1e3:.0f} kB>"
 
 
+@pytest.fixture(scope="module")
+def apngs():
+    """The five animated PNGs of lesson 09, as it makes them."""
+    out = {}
+    for name, L in LS.all_landscapes().items():
+        runs = {o: minimize(opt, L.grad, L.start, L.steps) for o, opt in LS.lineup(L).items()}
+        out[name] = (PL.race_apng(L, runs, **ANIM), len(PL.frame_steps(L.steps, ANIM["frames"])))
+    return out
+
+
+def _frames(chunks):
+    """The control chunks in order: [(sequence, width, height, x, y, delay ms)]."""
+    out = []
+    for kind, data in chunks:
+        if kind == b"fcTL":
+            seq, w, h, x, y, num, den, _, _ = struct.unpack(">IIIIIHHBB", data)
+            out.append((seq, w, h, x, y, 1000 * num / den))
+    return out
+
+
 @pytest.mark.parametrize("name", list(LS.all_landscapes()))
-def test_each_animation_of_lesson_09_stays_under_90_kB(name):
-    """The five animations of lesson 09 as it makes them: 50-76 kB each when measured."""
-    L = LS.all_landscapes()[name]
-    runs = {o: minimize(opt, L.grad, L.start, L.steps) for o, opt in LS.lineup(L).items()}
-    a = PL.race_html(L, runs)
-    assert a.size < 90_000 and a.frames >= 15 and max(a.frame_bytes) < 5_000
+def test_each_animated_png_is_valid(apngs, name):
+    anim, n_frames = apngs[name]
+    chunks = png_chunks(anim.png)                     # signature and every CRC checked
+    kinds = [k for k, _ in chunks]
+    assert kinds[:3] == [b"IHDR", b"PLTE", b"acTL"] and kinds[-1] == b"IEND"
+    w, h = struct.unpack(">II", chunks[0][1][:8])
+    assert (w, h) == (anim.width, anim.height) and chunks[0][1][9] == 3      # palette colour
+    num_frames, plays = struct.unpack(">II", chunks[2][1])
+    assert num_frames == anim.frames == n_frames == kinds.count(b"fcTL") and plays == 0
+    assert kinds.count(b"IDAT") == 1 and kinds.count(b"fdAT") == n_frames - 1
+    # one sequence across fcTL and fdAT: 0, 1, 2, ... with no gap
+    seqs = [struct.unpack(">I", d[:4])[0] for k, d in chunks if k in (b"fcTL", b"fdAT")]
+    assert seqs == list(range(len(seqs)))
+    frames = _frames(chunks)
+    assert frames[0][1:5] == (w, h, 0, 0)             # frame 0 is the whole default image
+    for _, fw, fh, x, y, _ in frames:                 # every region inside the canvas
+        assert fw >= 1 and fh >= 1 and x + fw <= w and y + fh <= h
+    assert frames[-1][5] > frames[0][5]               # the last frame is held longer
+
+
+@pytest.mark.parametrize("name", list(LS.all_landscapes()))
+def test_each_animated_png_plays_in_an_image_reader_and_stays_small(apngs, name):
+    """What a browser does: read every frame. Lesson 09 stores five; each under 45 kB."""
+    anim, n_frames = apngs[name]
+    img = Image.open(io.BytesIO(anim.png))
+    assert img.format == "PNG" and img.is_animated and img.n_frames == n_frames
+    img.seek(n_frames - 1)
+    last = np.asarray(img.convert("RGB"))
+    img.seek(0)
+    first = np.asarray(img.convert("RGB"))
+    assert last.shape == (anim.height, anim.width, 3) and (last != first).any()
+    assert anim.size < 45_000 and anim._repr_png_() == anim.png
+    assert f"{n_frames} frames" in repr(anim)
+
+
+def test_apng_frames_hold_only_what_changed():
+    base = np.full((20, 30, 3), 255, np.uint8)
+    moved = base.copy()
+    moved[5:8, 10:12] = 0
+    chunks = png_chunks(apng([base, moved, moved], [100, 100, 300]))
+    frames = _frames(chunks)
+    assert frames[1][1:5] == (2, 3, 10, 5)            # just the changed rectangle
+    assert frames[2][1:3] == (1, 1)                   # nothing changed: one pixel
+    assert [f[5] for f in frames] == [100, 100, 300]
+    data = zlib.decompress(next(d for k, d in chunks if k == b"fdAT")[4:])
+    assert len(data) == 3 * (1 + 2)                   # 3 rows of (filter byte + 2 pixels)
+
+
+def test_apng_refuses_bad_input():
+    f = np.zeros((4, 4, 3), np.uint8)
+    with pytest.raises(ValueError, match=r"^delays_ms must give one delay per frame"):
+        apng([f, f], [100])
+    with pytest.raises(ValueError, match=r"^frames must all have the same size"):
+        apng([f, np.zeros((5, 4, 3), np.uint8)], [100, 100])
+    with pytest.raises(ValueError, match=r"^colors must be in \[2, 256\]"):
+        apng([f], [100], colors=1)
+    bad = bytearray(apng([f], [100]))
+    bad[-5] ^= 1                                      # the IEND chunk's CRC
+    with pytest.raises(ValueError, match=r"bad CRC"):
+        png_chunks(bytes(bad))
 
 
 def test_fewer_frames_and_colours_make_a_smaller_animation(rosenbrock_runs):
@@ -121,7 +203,7 @@ def test_compact_is_a_small_palette_png(rosenbrock_runs):
     small = PL.compact(fig)
     assert not plt.fignum_exists(fig.number)          # closed: the notebook shows it once
     img = Image.open(io.BytesIO(small.png))
-    assert img.mode == "P" and img.size == (small.width, small.height) == (660, 448)
+    assert img.mode == "P" and img.size == (small.width, small.height) == (693, 448)
     assert len(img.getcolors(256)) <= 48 and small.colors == 48
     assert small.size < 50_000 and small.size < len(buf.getvalue()) / 2
-    assert small._repr_png_() == small.png and "660x448 px" in repr(small)
+    assert small._repr_png_() == small.png and "693x448 px" in repr(small)

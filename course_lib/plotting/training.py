@@ -2,7 +2,8 @@
 
 Every helper draws on the axes it is given (or makes a small figure) and returns the figure,
 so a lesson can keep adding predictions to the same axes. Histories come from
-:func:`course_lib.train.train`.
+:func:`course_lib.train.train`; a run named after an optimizer ("Adam", "SGD, lr 0.5") takes
+its colour (:mod:`course_lib.plotting.style`). Legends sit outside the data.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+from .style import OTHER_COLORS, colors_for, legend_outside, new_axes
 
 __all__ = ["show_digits", "curves", "curves_over_seeds", "lr_curves", "train_vs_held", "lr_sweep"]
 
@@ -34,10 +37,9 @@ def curves(histories, title: str = "", loss_prediction: float | None = None,
     history. ``loss_prediction``: a dashed line at a predicted loss (e.g. log 10 at the
     start); ``chance``: a dotted line at the accuracy of guessing."""
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+        fig, axes = new_axes(2, width=10, height=3.6)
     ax_l, ax_a = axes
-    for i, h in enumerate(histories):
-        color = f"C{i % 10}"
+    for color, h in zip(colors_for(h.name for h in histories), histories):
         label = h.name + (" (diverged)" if h.diverged else "")
         ax_l.semilogy(h.epochs, h.held_loss, ls, color=color, marker=".", label=label)
         ax_a.plot(h.epochs, 100 * np.asarray(h.held_acc), ls, color=color, marker=".", label=label)
@@ -58,14 +60,23 @@ def _finish(ax_l, ax_a, how, loss_prediction, chance, legend, title):
     if how:
         for ax in (ax_l, ax_a):
             ax.title.set_fontsize(9)
-    if legend:
-        ax_l.legend(fontsize=7)
-        ax_a.legend(fontsize=7, loc="lower right")
     fig = ax_l.figure
+    if legend:                  # one legend for both panels, right of them
+        seen = {}
+        for ax in (ax_l, ax_a):
+            for h, lab in zip(*ax.get_legend_handles_labels()):
+                seen.setdefault(lab, h)
+        fig.legend(list(seen.values()), list(seen), loc="outside right upper", fontsize=9)
     if title:
         fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
+    _layout(fig)
     return fig
+
+
+def _layout(fig):
+    """tight_layout, unless the figure already has a layout engine (``new_axes``'s)."""
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
 
 
 def _stack(histories, attr, scale=1.0):
@@ -85,10 +96,9 @@ def curves_over_seeds(groups: dict, title: str = "", loss_prediction: float | No
     to the highest seed (shaded; ``band=False`` leaves it out when many runs share the axes),
     for the held-out loss (left) and accuracy (right)."""
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+        fig, axes = new_axes(2, width=10, height=3.6)
     ax_l, ax_a = axes
-    for i, (label, hs) in enumerate(groups.items()):
-        color = f"C{i % 10}"
+    for color, (label, hs) in zip(colors_for(groups), groups.items()):
         for ax, attr, scale in ((ax_l, "held_loss", 1.0), (ax_a, "held_acc", 100.0)):
             e, v = _stack(hs, attr, scale)
             with warnings.catch_warnings():             # an epoch no seed reached: NaN, quietly
@@ -108,16 +118,15 @@ def lr_curves(histories, predicted: dict | None = None, ax=None,
     """The step size each run used (markers, measured from the optimizer) against epochs,
     on a log scale; ``predicted`` maps a history's name to (epochs, eta) drawn as a line."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.2))
-    for i, h in enumerate(histories):
-        color = f"C{i % 10}"
+        _, ax = new_axes(width=7.5, height=3.2)
+    for color, h in zip(colors_for(h.name for h in histories), histories):
         ax.semilogy(h.epochs[1:], h.lr[1:], "o", ms=4, color=color, label=f"{h.name}: used")
         if predicted and h.name in predicted:
             e, eta = predicted[h.name]
             ax.semilogy(e, eta, "-", color=color, lw=1, label=f"{h.name}: predicted")
     ax.set(xlabel="epoch", ylabel=r"step size $\eta$", title=title)
-    ax.legend(fontsize=7)
-    ax.figure.tight_layout()
+    legend_outside(ax, fontsize=8)
+    _layout(ax.figure)
     return ax.figure
 
 
@@ -125,7 +134,7 @@ def train_vs_held(h, ax=None, window: int | None = None):
     """Three estimates of the loss for one run [VM-5, TN-4]: every minibatch loss (faint),
     their running mean over one epoch (``window`` batches), and the held-out loss per epoch."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.4))
+        _, ax = new_axes(width=8, height=3.4)
     n = h.updates_per_epoch
     window = window or n
     b = np.asarray(h.batch_losses)
@@ -133,12 +142,12 @@ def train_vs_held(h, ax=None, window: int | None = None):
     ax.semilogy(x, b, color="0.75", lw=0.7, label="minibatch loss")
     if len(b) >= window:
         mean = np.convolve(b, np.ones(window) / window, mode="valid")
-        ax.semilogy(x[window - 1:], mean, color="C0", lw=1.5,
+        ax.semilogy(x[window - 1:], mean, color=OTHER_COLORS[0], lw=1.5,
                     label=f"mean of the last {window} minibatch losses")
-    ax.semilogy(h.epochs, h.held_loss, "o-", color="C3", ms=4, label="held-out loss")
+    ax.semilogy(h.epochs, h.held_loss, "o-", color=OTHER_COLORS[1], ms=4, label="held-out loss")
     ax.set(xlabel="epoch", ylabel="cross-entropy", title=f"{h.name}: three views of the loss")
-    ax.legend(fontsize=7)
-    ax.figure.tight_layout()
+    legend_outside(ax, fontsize=8)
+    _layout(ax.figure)
     return ax.figure
 
 
@@ -150,11 +159,10 @@ def lr_sweep(lrs, results: dict, ax=None, ylabel: str = "held-out accuracy (%)",
     the lowest to the highest of them, and a cross marks a step size where any seed
     diverged, with the count of diverged seeds beside it."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.2))
+        _, ax = new_axes(width=8, height=3.2)
     lrs = np.asarray(lrs, dtype=float)
-    for i, (label, vals) in enumerate(results.items()):
+    for i, (color, (label, vals)) in enumerate(zip(colors_for(results), results.items())):
         vals = np.asarray(vals, dtype=float)
-        color = f"C{i}"
         if vals.ndim == 1:
             ax.semilogx(lrs, vals, "o-", color=color, label=label)
             bad = ~np.isfinite(vals)
@@ -178,6 +186,6 @@ def lr_sweep(lrs, results: dict, ax=None, ylabel: str = "held-out accuracy (%)",
                     ax.annotate(f"{k}/{n_seeds}", (x, 0), textcoords="offset points",
                                 xytext=(6, 4 + 10 * i), fontsize=7, color=color)
     ax.set(xlabel=r"step size $\eta$", ylabel=ylabel, title=title)
-    ax.legend(fontsize=7)
-    ax.figure.tight_layout()
+    legend_outside(ax, fontsize=8)
+    _layout(ax.figure)
     return ax.figure

@@ -7,26 +7,35 @@ divergence and says so: the explorer then shows the path up to the last finite p
 at its end and a message. No callback raises, whatever the sliders say.
 
 How a change becomes a picture: all drawing is done by
-:class:`course_lib.plotting.landscapes.TrajectoryCanvas` (this module imports no
+:class:`course_lib.plotting.canvas.TrajectoryCanvas` (this module imports no
 matplotlib). The background (contours, axes, legend) is drawn once per function and legend
 and kept, so switching back to a function costs no drawing; a change only moves the lines'
 data (``set_data``) and redraws them over the kept background, then the PNG (a 64-colour
-palette PNG, about 20 kB) goes into an ``ipywidgets.Image``. This needs no interactive
+palette PNG, about 20 kB) goes into an ``ipywidgets.Image`` shown at the PNG's own pixel
+size (never stretched). This needs no interactive
 matplotlib backend (ipympl), works headless (the tests set widget values and read the
 model), and ``benchmarks/explorer_redraw.py`` times it (figures in ``benchmarks/README.md``).
 
-Two step-size sliders, because the two families read ``lr`` differently:
+Two step sizes, because the two families read ``lr`` differently:
 
 ==================  ==============================================  =========================
-slider              goes to                                         meaning of lr
+box                 goes to                                         meaning of lr
 ==================  ==============================================  =========================
 ``lr``              SGD, Momentum (both forms), Nesterov (both)     multiplies the gradient
 ``lr (adaptive)``   Adagrad, RMSprop, Rprop, Adam, AdaMax, AMSGrad,  about the distance moved
-                    AdamW (every name in ``landscapes.ADAPTIVE``)    per coordinate and step
+                    AdamW (the classes with ``adaptive = True``)     per coordinate and step
 ==================  ==============================================  =========================
 
 ``gamma`` goes to every optimizer that takes a ``gamma`` (momentum, and RMSprop's averaging
-weight), ``beta1``/``beta2`` to the Adam family; Adadelta keeps Zeiler's form (no step size).
+weight), ``beta1``/``beta2`` to the Adam family; a class with ``takes_lr = False`` (Zeiler's
+Adadelta) gets no step size. :func:`course_lib.optimizers.registry.build` sorts this out.
+
+The step sizes and the start point are number boxes, not sliders: a slider keeps only the
+values of its grid, and the browser moves a starting value onto the nearest one (Rosenbrock's
+step 8.33e-4 became 7.94e-4, Beale's start (1, 1.4) became (0.99, 1.397); the saddle's
+start y = 1e-3 lies far between the points of a grid 0.015 apart), so the live runs would
+differ from the lesson's. Choosing a function, or the button "defaults for this function",
+puts exactly that function's start, step sizes and number of updates into the boxes.
 """
 from __future__ import annotations
 
@@ -36,31 +45,32 @@ import html
 
 import numpy as np
 
-from ..landscapes import ADAPTIVE, accepted_kwargs, all_landscapes, optimizer_classes
+from ..landscapes import all_landscapes
+from ..optimizers.registry import OPTIMIZERS, build
 from ..trace import minimize
 
-__all__ = ["Explorer", "build_optimizer"]
+__all__ = ["Explorer", "build_optimizer", "DEFAULTS"]
 
-#: optimizers that get no step size from the sliders (Zeiler's Adadelta has none)
-NO_LR = frozenset({"Adadelta"})
+#: the explorer's hyperparameters other than the step sizes, as the button resets them
+DEFAULTS = {"gamma": 0.9, "beta1": 0.9, "beta2": 0.999}
 
 
-def build_optimizer(cls, name: str, lr: float, lr_adaptive: float, gamma: float,
-                    beta1: float, beta2: float):
-    """An optimizer of class `cls` from the explorer's slider values: each argument goes to the
-    optimizers whose constructor takes it (see the module docstring)."""
-    kw = {"gamma": gamma, "beta1": beta1, "beta2": beta2}
-    if name not in NO_LR:
-        kw["lr"] = lr_adaptive if name in ADAPTIVE else lr
-    return cls(**accepted_kwargs(cls, **kw))
+def build_optimizer(cls, lr: float, lr_adaptive: float, gamma: float, beta1: float,
+                    beta2: float):
+    """An optimizer of class `cls` from the explorer's values: ``lr_adaptive`` for a class
+    with ``adaptive = True``, else ``lr``; every other value to the classes that take it
+    (:func:`course_lib.optimizers.registry.build` drops the rest, and lr where
+    ``takes_lr`` is False)."""
+    step = lr_adaptive if getattr(cls, "adaptive", False) else lr
+    return build(cls, lr=step, gamma=gamma, beta1=beta1, beta2=beta2)
 
 
 class Explorer:
     """The explorer: ``Explorer()`` in a notebook cell shows it.
 
     Parameters: `landscapes` (name -> Landscape; default the five of lesson 09), `optimizers`
-    (name -> optimizer class; default every class of :mod:`course_lib.optimizers`), the
-    initially `selected` optimizer names, the starting `function`, and `steps`.
+    (name -> optimizer class; default the registry's), the initially `selected` optimizer
+    names, the starting `function`, and `steps` (default: the function's own ``steps``).
 
     For tests and scripts the parts are attributes: the widgets (``function``, ``methods``,
     ``lr``, ``lr_adaptive``, ``gamma``, ``beta1``, ``beta2``, ``steps``, ``x0``, ``y0``), the
@@ -70,13 +80,13 @@ class Explorer:
     """
 
     def __init__(self, landscapes=None, optimizers=None, selected=("SGD", "Momentum", "Adam"),
-                 function: str = "Rosenbrock", steps: int = 200, figsize=(6.4, 4.2),
+                 function: str = "Rosenbrock", steps: int | None = None, figsize=(6.4, 4.2),
                  dpi: int = 80):
         import ipywidgets as w   # noqa: PLC0415 (only the live part needs widgets)
-        from ..plotting.landscapes import TrajectoryCanvas   # noqa: PLC0415
+        from ..plotting.canvas import TrajectoryCanvas   # noqa: PLC0415
 
         self.landscapes = dict(landscapes or all_landscapes())
-        self.classes = dict(optimizers or optimizer_classes())
+        self.classes = dict(optimizers or OPTIMIZERS)
         if function not in self.landscapes:
             raise ValueError(f"function must be one of {', '.join(self.landscapes)}, "
                              f"got {function!r}")
@@ -84,10 +94,10 @@ class Explorer:
         if unknown or not selected:
             raise ValueError(f"selected must name optimizers among {', '.join(self.classes)}, "
                              f"got {list(selected)!r}")
-        steps = int(steps)
+        L = self.landscapes[function]
+        steps = int(L.steps if steps is None else steps)
         if not 1 <= steps <= 5000:
             raise ValueError(f"steps must be in [1, 5000], got {steps}")
-        L = self.landscapes[function]
         self.traces, self.redraws, self.runs, self._holding = {}, 0, 0, False
         self._cache = {}
         style = {"description_width": "95px"}
@@ -98,31 +108,33 @@ class Explorer:
         self.methods = w.SelectMultiple(options=list(self.classes), value=tuple(selected),
                                         rows=7, description="optimizers", style=style,
                                         layout=lay)
-        self.lr = w.FloatLogSlider(value=L.lr_gd, base=10, min=-5, max=1, step=0.05,
-                                   description="lr", readout_format=".2e", style=style,
-                                   layout=lay)
-        self.lr_adaptive = w.FloatLogSlider(value=L.lr_adaptive, base=10, min=-4, max=1,
-                                            step=0.05, description="lr (adaptive)",
-                                            readout_format=".2e", style=style, layout=lay)
-        self.gamma = w.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01, description="gamma",
-                                   style=style, layout=lay)
-        self.beta1 = w.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01, description="beta1",
-                                   style=style, layout=lay)
-        self.beta2 = w.FloatSlider(value=0.999, min=0.9, max=0.9999, step=0.0001,
+        self.lr = w.BoundedFloatText(value=L.lr_gd, min=1e-6, max=10.0, step=1e-4,
+                                     description="lr", style=style, layout=lay)
+        self.lr_adaptive = w.BoundedFloatText(value=L.lr_adaptive, min=1e-6, max=10.0,
+                                              step=1e-3, description="lr (adaptive)",
+                                              style=style, layout=lay)
+        self.gamma = w.FloatSlider(value=DEFAULTS["gamma"], min=0.0, max=0.99, step=0.01,
+                                   description="gamma", style=style, layout=lay)
+        self.beta1 = w.FloatSlider(value=DEFAULTS["beta1"], min=0.0, max=0.99, step=0.01,
+                                   description="beta1", style=style, layout=lay)
+        self.beta2 = w.FloatSlider(value=DEFAULTS["beta2"], min=0.9, max=0.9999, step=0.0001,
                                    readout_format=".4f", description="beta2", style=style,
                                    layout=lay)
-        self.steps = w.IntSlider(value=steps, min=1, max=2000, description="steps",
+        self.steps = w.IntSlider(value=steps, min=1, max=5000, description="steps",
                                  style=style, layout=lay)
-        self.x0 = w.FloatSlider(description="start x", style=style, layout=lay)
-        self.y0 = w.FloatSlider(description="start y", style=style, layout=lay,
-                                readout_format=".3f")
+        self.x0 = w.BoundedFloatText(description="start x", style=style, layout=lay)
+        self.y0 = w.BoundedFloatText(description="start y", style=style, layout=lay)
         self.reset = w.Button(description="defaults for this function", layout=lay)
         self.message = w.HTML()
-        self.image = w.Image(format="png")
         self.canvas = TrajectoryCanvas(figsize=figsize, dpi=dpi)
+        width, height = self.canvas.size_px          # shown at the PNG's own size
+        self.image = w.Image(format="png", width=width, height=height,
+                             layout=w.Layout(width=f"{width}px", height=f"{height}px",
+                                             min_width=f"{width}px", object_fit="none",
+                                             flex="0 0 auto"))
 
         with self._hold():
-            self._apply_defaults(L)
+            self._apply_defaults(L, steps)
         self.canvas.set_landscape(L)
 
         self.function.observe(self._on_function, names="value")
@@ -132,7 +144,8 @@ class Explorer:
         self.reset.on_click(self._on_reset)
         controls = w.VBox([self.function, self.methods, self.lr, self.lr_adaptive, self.gamma,
                            self.beta1, self.beta2, self.steps, self.x0, self.y0, self.reset])
-        self.widget = w.VBox([w.HBox([controls, self.image]), self.message])
+        self.widget = w.VBox([w.HBox([controls, self.image],
+                                     layout=w.Layout(align_items="flex-start")), self.message])
         self.update()
 
     # -- callbacks ------------------------------------------------------------------------
@@ -146,19 +159,21 @@ class Explorer:
             self._holding = old
 
     @staticmethod
-    def _set_range(slider, lo, hi, value):
-        slider.min = min(lo, slider.min)      # widen first: ipywidgets refuses max < min
-        slider.max = hi
-        slider.min = lo
-        slider.step = (hi - lo) / 400
-        slider.value = float(np.clip(value, lo, hi))
+    def _set_box(box, lo, hi, value):
+        """Bounds first (widened so the old value stays legal), then exactly `value`."""
+        box.min, box.max = min(lo, box.min), max(hi, box.max)
+        box.value = float(value)
+        box.min, box.max = lo, hi
+        box.step = (hi - lo) / 100
 
-    def _apply_defaults(self, L):
+    def _apply_defaults(self, L, steps=None):
+        """Exactly the landscape's start, step sizes and number of updates."""
         (xa, xb), (ya, yb) = L.window
-        self._set_range(self.x0, xa, xb, L.start[0])
-        self._set_range(self.y0, ya, yb, L.start[1])
+        self._set_box(self.x0, xa, xb, L.start[0])
+        self._set_box(self.y0, ya, yb, L.start[1])
         self.lr.value = L.lr_gd
         self.lr_adaptive.value = L.lr_adaptive
+        self.steps.value = int(L.steps if steps is None else steps)
 
     def _on_function(self, change):
         L = self.landscapes[change["new"]]
@@ -171,7 +186,8 @@ class Explorer:
         L = self.landscapes[self.function.value]
         with self._hold():
             self._apply_defaults(L)
-            self.gamma.value, self.beta1.value, self.beta2.value = 0.9, 0.9, 0.999
+            for name, value in DEFAULTS.items():
+                getattr(self, name).value = value
         self.update()
 
     def _on_change(self, change):
@@ -187,7 +203,7 @@ class Explorer:
         traces, notes = {}, []
         for name in self.methods.value:
             try:
-                opt = build_optimizer(self.classes[name], name, self.lr.value,
+                opt = build_optimizer(self.classes[name], self.lr.value,
                                       self.lr_adaptive.value, self.gamma.value,
                                       self.beta1.value, self.beta2.value)
                 # a run depends only on what its optimizer takes: moving beta2 does not
@@ -245,9 +261,11 @@ class Explorer:
     def snapshot_html(self) -> str:
         """The current picture as an <img> inside a folded <details>, for static readers."""
         data = base64.b64encode(self.image.value).decode("ascii")
+        width, height = self.canvas.size_px
         return ("<details><summary>Static snapshot of the explorer (for readers without a "
                 "kernel)</summary>"
-                f"<img src='data:image/png;base64,{data}' alt='explorer snapshot'/></details>")
+                f"<img src='data:image/png;base64,{data}' width='{width}' height='{height}' "
+                "alt='explorer snapshot'/></details>")
 
     def show(self):
         """Display the live explorer and, for static readers, a folded snapshot."""
