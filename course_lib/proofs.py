@@ -219,6 +219,9 @@ class Proof:
         head = f"**Proof: {_markdown_text(self.title)}**" if self.title else "**Proof**"
         legend = ("*library*: what the course_lib code returned on symbols; *claim*: the "
                   "formula in the text; ✓: sympy confirmed they are equal.")
+        if any(c.rhs is None for c in self.steps):
+            legend += (" *checked*: a statement about the formulas (algebra, an inequality or a "
+                       "limit), not library output, that sympy confirmed.")
         steps = [c._markdown(i) for i, c in enumerate(self.steps, start=1)]
         return "\n\n".join([f"{head} ({legend})", *steps])
 
