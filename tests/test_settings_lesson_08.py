@@ -71,3 +71,15 @@ def test_deep_dive_runs_with_changed_settings():
     texts = result.figure_texts
     assert any(r"$\beta_1 = 0.8$, $\beta_2 = 0.99$" in t for t in texts), texts
     assert any("$C = 4$" in t for t in texts), texts
+
+
+def test_edge_settings_run_and_say_what_they_show():
+    """beta1 = 0 (no momentum: nothing to correct in m), lambda = 0 (no decay) and a step size
+    too small to reach the L2 optimum in STEPS_W updates: the lesson runs, and says so."""
+    result = run_with_settings(LESSON, {"BETA1": 0.0, "LAMBDAS": (0.0, 0.5), "ETA_W": 0.002})
+    assert result.errors == []
+    out = "\n".join(result.text_outputs)
+    assert "beta1 = 0.0: correction factor below 1.01 from t = 1 on" in out, out
+    assert "from the L2 optimum after 1500 steps; raise STEPS_W" in out, out
+    texts = result.figure_texts
+    assert any(r"$\lambda = 0.0$, $\eta = 0.002$" in t for t in texts), texts
