@@ -36,8 +36,8 @@ COLORS = {
     "AdamW": "#bbbbbb",             # grey (dashed)
 }
 #: colours for curves that are not an optimizer's run (a setting, a seed, a feature)
-OTHER_COLORS = ["#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#777777",
-                "#997700"]
+OTHER_COLORS = ["#4477aa", "#ee6677", "#228833", "#aa3377", "#777777", "#997700", "#ccbb44",
+                "#66ccee"]
 #: how lessons name some optimizers in their labels
 ALIASES = {"gd": "SGD", "gradient descent": "SGD", "heavy ball": "Momentum",
            "heavy-ball": "Momentum"}
