@@ -4,15 +4,16 @@ against a memory-bandwidth bound measured in the same run.
     .venv/bin/python benchmarks/optim_step.py            # 1e5, 1e6, 1e7 parameters (about 1-2 min)
     .venv/bin/python benchmarks/optim_step.py --quick    # 1e5 and 1e6, fewer repeats (~15 s)
 
-Rows: every optimizer class exported by ``course_lib.optimizers`` (built with ``lr=1e-3`` and
-its default hyperparameters), paired with the ``torch.optim`` class and arguments its
-``torch_equivalent()`` declares. An optimizer added to the package later gets a row without
+Rows: every optimizer of the registry ``course_lib.optimizers.OPTIMIZERS`` (built with
+``lr=1e-3``, Adadelta without, and default hyperparameters otherwise), paired with the
+``torch.optim`` class and arguments its ``torch_equivalent()`` declares. An optimizer added to the package later gets a row without
 any change here.
 
 Columns, milliseconds per step (the minimum over repeats; candidates are timed round-robin so
 that a neighbour's load on a shared machine hits them all alike):
 
-* ``fast``: ``opt.update_inplace(w, g, state)``, our allocation-free path, checks included
+* ``fast``: ``opt.update_inplace(w, g, state)``, our allocation-free path (the kernels of
+  ``course_lib/optimizers/_fast.py``), checks included
   (finite gradient, shapes), single-threaded numpy;
 * ``readable``: ``step, state = opt.update(g, state, w); w += step``, the code the lessons show;
 * ``torch``: ``torch.optim.<cls>(..., **kwargs).step()`` with torch's default implementation
@@ -32,7 +33,6 @@ Speed targets are read off this table, never asserted in tests.
 from __future__ import annotations
 
 import argparse
-import inspect
 import os
 import platform
 import sys
@@ -51,20 +51,11 @@ except ImportError:   # the torch columns are left out
 
 def build_rows(lr=1e-3):
     """(name, our optimizer, TorchEquivalent or None, number of state buffers) for every
-    optimizer class course_lib.optimizers exports."""
+    optimizer of the registry (``course_lib.optimizers.OPTIMIZERS``), built with ``lr`` (left
+    out for a method that takes none) and its defaults otherwise."""
     rows = []
-    for name in O.__all__:
-        cls = getattr(O, name)
-        if not (isinstance(cls, type) and issubclass(cls, O.Optimizer)) or cls is O.Optimizer:
-            continue
-        params = inspect.signature(cls).parameters
-        kwargs = {"lr": lr} if "lr" in params else {}
-        missing = [p for p, v in params.items() if v.default is inspect.Parameter.empty
-                   and p not in kwargs and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)]
-        if missing:
-            print(f"# skipped {name}: needs {missing}")
-            continue
-        opt = cls(**kwargs)
+    for name, cls in O.OPTIMIZERS.items():
+        opt = O.build(cls, lr=lr)
         try:
             eq = opt.torch_equivalent()
         except NotImplementedError:

@@ -29,7 +29,6 @@ function           formula                                                      
 """
 from __future__ import annotations
 
-import inspect
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -37,6 +36,8 @@ from typing import Callable, Optional
 import numpy as np
 
 from ._checks import check_finite, check_positive, check_range
+from .optimizers import Adagrad, AveragedMomentum
+from .optimizers.registry import accepted_kwargs, adaptive_names, optimizer_classes
 from .symmath import sqrt
 
 __all__ = ["Landscape", "beale", "long_valley", "saddle", "rosenbrock", "quadratic",
@@ -330,29 +331,7 @@ def steps_to_leave(trace, point, radius: float, direction=None) -> Optional[int]
 # -- the optimizers of the course, built for a landscape ---------------------------------------
 
 #: optimizers whose step is a distance per coordinate (about lr), whatever the gradient's size
-ADAPTIVE = frozenset({"Adagrad", "RMSprop", "Adadelta", "Rprop", "Adam", "AdaMax", "AMSGrad",
-                      "AdamW"})
-
-
-def optimizer_classes() -> dict:
-    """Every optimizer class that :mod:`course_lib.optimizers` exports, by class name, in its
-    ``__all__`` order (base classes excluded). New optimizers appear here automatically."""
-    from . import optimizers as O
-    out = {}
-    for name in getattr(O, "__all__", dir(O)):
-        obj = getattr(O, name, None)
-        if inspect.isclass(obj) and issubclass(obj, O.Optimizer) and obj is not O.Optimizer:
-            out[name] = obj
-    return out
-
-
-def accepted_kwargs(cls, **kwargs) -> dict:
-    """The subset of kwargs that ``cls.__init__`` takes (so one set of sliders can build any
-    optimizer: ``lr`` goes to all, ``gamma`` to the ones that have a gamma, and so on)."""
-    sig = inspect.signature(cls.__init__)
-    if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
-        return dict(kwargs)
-    return {k: v for k, v in kwargs.items() if k in sig.parameters}
+ADAPTIVE = adaptive_names()
 
 
 def lineup(landscape: Landscape, names=None, overrides: Optional[dict] = None) -> dict:
@@ -376,13 +355,11 @@ def lineup(landscape: Landscape, names=None, overrides: Optional[dict] = None) -
             raise ValueError(f"names must be optimizers of course_lib.optimizers "
                              f"({', '.join(classes)}), got {name!r}")
         cls = classes[name]
-        if name == "Adadelta":
+        if not cls.takes_lr:                         # Zeiler's Adadelta: no step size
             kw = {}
-        elif name == "Adagrad":     # its steps shrink like 1/sqrt(t): start it bigger
-            kw = {"lr": 5 * landscape.lr_adaptive}
-        elif name in ADAPTIVE:
-            kw = {"lr": landscape.lr_adaptive}
-        elif name == "AveragedMomentum":
+        elif cls.adaptive:                           # Adagrad's steps shrink like 1/sqrt(t): start it bigger
+            kw = {"lr": (5 if issubclass(cls, Adagrad) else 1) * landscape.lr_adaptive}
+        elif issubclass(cls, AveragedMomentum):      # matches heavy ball at gamma = 0.9 (lesson 05)
             kw = {"lr": landscape.lr_gd / (1 - 0.9), "gamma": 0.9}
         else:
             kw = {"lr": landscape.lr_gd}

@@ -1,9 +1,10 @@
 """Properties of the adaptive optimizers and Adam (course_lib/optimizers/adaptive.py, adam.py).
 
-The shared table (optimizer_cases.py) pins first steps, bad input, lists, sympy and a 200-step
-torch run; here: the properties the lessons state, the conventions where papers and PyTorch
-differ (both sides), and a per-step torch comparison in the regime where whole trajectories
-cannot be compared (rounding differences grow there).
+The shared table (optimizer_cases.py) pins first steps, bad input, lists, sympy, weight decay
+and a 200-step torch run (test_optimizers.py); here: the properties the lessons state, the
+conventions where papers and PyTorch differ (both sides), and a per-step torch comparison in
+the regime where whole trajectories cannot be compared (rounding differences grow there).
+Where a check runs over several optimizers, it runs over the rows of that table.
 """
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from course_lib import optimizers as O
 from course_lib.proofs import ProofError, check_equal
 from course_lib.trace import minimize
 
+from optimizer_cases import CASES
+
 RNG_SEEDS = range(5)
+SCALE_FREE = [c for c in CASES if c.scale_free is not None]
 
 
 def _run(opt, gs, w0=None):
@@ -92,19 +96,20 @@ def test_with_beta1_squared_above_beta2_the_step_is_unbounded():
 
 # --- invariance to rescaling the gradients ---------------------------------------------------
 
-@pytest.mark.parametrize("make", [lambda: O.Adam(lr=0.01, eps=0.0), lambda: O.RMSprop(lr=0.01, eps=0.0),
-                                  lambda: O.Adagrad(lr=0.1, eps=0.0), lambda: O.AdaMax(lr=0.01, eps=0.0),
-                                  lambda: O.AMSGrad(lr=0.01, eps=0.0), lambda: O.Rprop(lr=0.01),
-                                  lambda: O.RMSprop(lr=0.01, eps=0.0, centered=True, momentum=0.5)],
-                         ids=["adam", "rmsprop", "adagrad", "adamax", "amsgrad", "rprop",
-                              "rmsprop-centered-momentum"])
+@pytest.mark.parametrize("case", SCALE_FREE, ids=[c.id for c in SCALE_FREE])
 @pytest.mark.parametrize("c", [1e-6, 0.3, 1e5])
-def test_steps_are_invariant_to_rescaling_the_gradients_when_eps_is_zero(make, c):
+def test_steps_are_invariant_to_rescaling_the_gradients_when_eps_is_zero(case, c):
     rng = np.random.default_rng(1)
     gs = rng.normal(size=(50, 4))
-    a, _ = _run(make(), gs)
-    b, _ = _run(make(), c * gs)
+    a, _ = _run(case.scale_free(), gs)
+    b, _ = _run(case.scale_free(), c * gs)
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=0)
+
+
+def test_the_scale_free_rows_are_the_adaptive_methods_but_adadelta():
+    """Adadelta's eps must be > 0 (it sets the first step), so no setting of it is scale free;
+    every other method with one step size per coordinate is, at eps = 0."""
+    assert {type(c.scale_free()).__name__ for c in SCALE_FREE} == O.adaptive_names() - {"Adadelta"}
 
 
 def test_eps_breaks_the_invariance_for_small_gradients():
@@ -232,25 +237,6 @@ def test_adam_t_is_one_on_the_first_step_and_the_first_step_is_lr_sign_g():
     step, s = opt.update(np.array([5.0, -1e-3]), opt.init(np.zeros(2)))
     assert s.t == 1
     np.testing.assert_allclose(step, [-0.01, 0.01], rtol=1e-14)
-
-
-@pytest.mark.parametrize("make", [
-    lambda **kw: O.Adam(lr=0.05, **kw), lambda **kw: O.AMSGrad(lr=0.05, **kw),
-    lambda **kw: O.AdaMax(lr=0.05, **kw), lambda **kw: O.Adagrad(lr=0.3, lr_decay=0.1, **kw),
-    lambda **kw: O.RMSprop(lr=0.01, **kw), lambda **kw: O.RMSprop(lr=0.01, centered=True,
-                                                                   momentum=0.5, **kw),
-    lambda **kw: O.Adadelta(lr=0.5, eps=1e-4, **kw)],
-    ids=["adam", "amsgrad", "adamax", "adagrad", "rmsprop", "rmsprop-centered-momentum", "adadelta"])
-def test_weight_decay_is_l2_in_the_loss(make):
-    """weight_decay = lambda runs the method on the gradient of J + lambda/2 |W|^2, the L2
-    term added before anything else; AdamW (below) is the decoupled alternative."""
-    A, lam = np.diag([1.0, 3.0]), 0.1
-    grad = lambda w: A @ w - 1.0
-    a = minimize(make(weight_decay=lam), grad, np.ones(2), 100).ws
-    b = minimize(make(), lambda w: grad(w) + lam * w, np.ones(2), 100).ws
-    np.testing.assert_allclose(a, b, rtol=1e-13)
-    c = minimize(make(), grad, np.ones(2), 100).ws
-    assert np.max(np.abs(a - c)) > 1e-3                  # and the decay does change the run
 
 
 def test_adamw_decay_is_decoupled_and_differs_from_l2():
@@ -398,33 +384,23 @@ def test_centered_rmsprop_first_step_by_hand():
 
 # --- PyTorch, step by step in the regime where trajectories part ---------------------------------
 
-TORCH_STATE = {   # our state field -> torch's state key (torch keeps only the buffers in use)
-    "Adagrad": {"G": "sum"},
-    "RMSprop": {"G": "square_avg", "gbar": "grad_avg", "b": "momentum_buffer"},
-    "Adadelta": {"Eg2": "square_avg", "Edx2": "acc_delta"},
-    "Rprop": {"delta": "step_size", "g_prev": "prev"},
-    "Adam": {"m": "exp_avg", "v": "exp_avg_sq"},
-    "AMSGrad": {"m": "exp_avg", "v": "exp_avg_sq", "v_max": "max_exp_avg_sq"},
-    "AdaMax": {"m": "exp_avg", "u": "exp_inf"},
-    "AdamW": {"m": "exp_avg", "v": "exp_avg_sq"},
-}
+def _per_step_settings():
+    """(id, make) for the step-by-step torch check: every row that maps its state onto
+    torch's, with its fixed settings and its variants at a constant lr, each also climbing."""
+    out = []
+    for case in CASES:
+        if case.torch_state is None:
+            continue
+        for i, make in enumerate([case.make, *case.variants]):
+            if callable(make().lr):
+                continue                               # torch's lr is set once here
+            out.append((f"{case.id}-{i}", make))
+            out.append((f"{case.id}-{i}-maximize",
+                        lambda make=make: type(make())(**{**make().hyperparameters(), "maximize": True})))
+    return out
 
 
-PER_STEP = {
-    "Adagrad": lambda: O.Adagrad(lr=0.5), "RMSprop": lambda: O.RMSprop(lr=0.05),
-    "Adadelta": lambda: O.Adadelta(), "Rprop": lambda: O.Rprop(lr=0.05),
-    "Adam": lambda: O.Adam(lr=0.05, weight_decay=0.01), "AMSGrad": lambda: O.AMSGrad(lr=0.05),
-    "AdaMax": lambda: O.AdaMax(lr=0.05), "AdamW": lambda: O.AdamW(lr=0.05),
-    # the options, at PyTorch's default eps
-    "Adagrad-wd": lambda: O.Adagrad(lr=0.5, lr_decay=0.01, weight_decay=0.1),
-    "RMSprop-wd": lambda: O.RMSprop(lr=0.05, weight_decay=0.1),
-    "RMSprop-centered": lambda: O.RMSprop(lr=0.01, centered=True),
-    "RMSprop-momentum": lambda: O.RMSprop(lr=0.01, momentum=0.9),
-    "RMSprop-all": lambda: O.RMSprop(lr=0.01, weight_decay=0.1, centered=True, momentum=0.5),
-    "Adadelta-wd": lambda: O.Adadelta(weight_decay=0.1),
-    "AMSGrad-wd": lambda: O.AMSGrad(lr=0.05, weight_decay=0.1),
-    "AdaMax-wd": lambda: O.AdaMax(lr=0.05, weight_decay=0.1),
-}
+PER_STEP = dict(_per_step_settings())
 
 
 @pytest.mark.torch
@@ -442,11 +418,12 @@ def test_each_step_from_torchs_state_matches_torch_with_default_eps(make):
     eq = opt.torch_equivalent()
     p = torch.tensor(rng.normal(size=6), requires_grad=True)
     topt = getattr(torch.optim, eq.cls)([p], **eq.kwargs)
-    fields = TORCH_STATE[type(opt).__name__]
-    worst = 0.0
+    case = next(c for c in CASES if type(opt) is type(c.make()) and c.torch_state)
+    fields = case.torch_state
+    sign = -1.0 if opt.maximize else 1.0              # maximize: climb -J, the same path
     for k in range(300):
         w = p.detach().numpy().copy()
-        g = A @ w - b
+        g = sign * (A @ w - b)
         st = topt.state[p]
         if st:
             ours = opt.State(t=int(st["step"]), **{f: st[key].numpy().copy()
@@ -457,7 +434,6 @@ def test_each_step_from_torchs_state_matches_torch_with_default_eps(make):
         p.grad = torch.from_numpy(g)
         topt.step()
         theirs = p.detach().numpy()
-        worst = max(worst, np.max(np.abs(w + step - theirs)))
         np.testing.assert_allclose(w + step, theirs, rtol=1e-13, atol=1e-14)
 
 

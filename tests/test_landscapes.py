@@ -128,6 +128,33 @@ def test_gradient_descent_leaves_the_saddle_at_the_predicted_rate():
     np.testing.assert_allclose(ys[:40], pred[:40], rtol=1e-3)
 
 
+#: lineup(quadratic()) as the name lists built it before the registry (issue 15): the class
+#: attributes must build the same optimizers
+LINEUP_ON_THE_QUADRATIC = {
+    "SGD": "SGD(lr=0.05)",
+    "Momentum": "Momentum(lr=0.05, gamma=0.9)",
+    "AveragedMomentum": "AveragedMomentum(lr=0.5000000000000001, gamma=0.9)",
+    "Nesterov": "Nesterov(lr=0.05, gamma=0.9)",
+    "NesterovFramework": "NesterovFramework(lr=0.05, gamma=0.9)",
+    "Adagrad": "Adagrad(lr=0.5, eps=1e-10, G0=0.0, lr_decay=0.0, weight_decay=0.0)",
+    "RMSprop": "RMSprop(lr=0.1, gamma=0.99, eps=1e-08, weight_decay=0.0, momentum=0.0, centered=False)",
+    "Adadelta": "Adadelta(rho=0.9, eps=1e-06, lr=1.0, weight_decay=0.0)",
+    "Rprop": "Rprop(lr=0.1, eta_minus=0.5, eta_plus=1.2, delta_min=1e-06, delta_max=50.0)",
+    "Adam": "Adam(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.0)",
+    "AdaMax": "AdaMax(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.0)",
+    "AMSGrad": "AMSGrad(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.0)",
+    "AdamW": "AdamW(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.01)",
+}
+
+
+def test_lineup_builds_what_it_always_built():
+    opts = LS.lineup(ALL["Quadratic"])
+    assert {name: repr(opt) for name, opt in opts.items()} == LINEUP_ON_THE_QUADRATIC
+    assert list(opts) == list(LINEUP_ON_THE_QUADRATIC)         # the course's order
+    over = LS.lineup(ALL["Quadratic"], ["Adadelta", "SGD"], {"Adadelta": {"lr": 0.5}})
+    assert over["Adadelta"].lr == 0.5 and over["SGD"].lr == 0.05   # overrides win
+
+
 def test_lineup_covers_every_optimizer_class():
     L = ALL["Quadratic"]
     opts = LS.lineup(L)

@@ -48,7 +48,8 @@ def test_converges_on_a_quadratic(case):
 
 def test_bad_hyperparameters_name_the_argument(case):
     cls = type(case.make())
-    for arg, values in case.bad.items():
+    switches = {"maximize": [0, 1, "yes", None, np.array(True)]}    # every optimizer has it
+    for arg, values in {**case.bad, **switches}.items():
         for v in values:
             with pytest.raises(ValueError, match=rf"^{arg}\b.*must") as info:
                 cls(**{**case.kwargs, arg: v})
@@ -125,11 +126,72 @@ def test_a_schedule_is_accepted_and_checked(case):
         bad.update(G1, bad.init(w), w)
 
 
-def test_declares_its_pytorch_equivalent(case):
-    eq = case.make().torch_equivalent()
-    assert isinstance(eq, O.TorchEquivalent)
-    assert eq.cls and isinstance(eq.kwargs, dict) and eq.exact_when
-    assert "PyTorch" in type(case.make()).__doc__
+#: the torch.optim classes the course maps onto, with their constructor arguments (torch
+#: 2.13; test_the_torch_argument_table_matches_torch keeps this in step with torch itself)
+TORCH_ARGS = {
+    "SGD": {"lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize", "foreach",
+            "differentiable", "fused"},
+    "Adagrad": {"lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "foreach",
+                "maximize", "differentiable", "fused"},
+    "RMSprop": {"lr", "alpha", "eps", "weight_decay", "momentum", "centered", "capturable",
+                "foreach", "maximize", "differentiable"},
+    "Adadelta": {"lr", "rho", "eps", "weight_decay", "foreach", "capturable", "maximize",
+                 "differentiable"},
+    "Rprop": {"lr", "etas", "step_sizes", "capturable", "foreach", "maximize", "differentiable"},
+    "Adam": {"lr", "betas", "eps", "weight_decay", "amsgrad", "foreach", "maximize", "capturable",
+             "differentiable", "fused", "decoupled_weight_decay"},
+    "Adamax": {"lr", "betas", "eps", "weight_decay", "foreach", "maximize", "differentiable",
+               "capturable"},
+    "AdamW": {"lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "foreach", "capturable",
+              "differentiable", "fused"},
+}
+
+
+def torch_equivalent_problems(eq) -> list:
+    """What is wrong with a TorchEquivalent: a class torch.optim does not have, an argument
+    its constructor does not take, a missing condition. Empty when it can be built."""
+    if not isinstance(eq, O.TorchEquivalent):
+        return [f"not a TorchEquivalent: {eq!r}"]
+    if eq.cls not in TORCH_ARGS:
+        return [f"torch.optim has no class {eq.cls!r}"]
+    problems = [f"torch.optim.{eq.cls} takes no argument {k!r}" for k in eq.kwargs
+                if k not in TORCH_ARGS[eq.cls]]
+    if not eq.exact_when:
+        problems.append("exact_when is empty")
+    return problems
+
+
+def test_declares_a_pytorch_equivalent_torch_could_build(case):
+    """Class and argument names are checked against torch.optim's (without importing torch);
+    every option our optimizer has is passed on, so torch runs with the same settings."""
+    for make in [case.make, *case.variants]:
+        opt = make()
+        eq = opt.torch_equivalent()
+        assert torch_equivalent_problems(eq) == [], repr(opt)
+        assert eq.kwargs["maximize"] is opt.maximize
+        if case.decay != "none":
+            assert eq.kwargs["weight_decay"] == opt.weight_decay
+
+
+def test_the_pytorch_check_fails_on_a_wrong_name():
+    good = O.Adam(lr=0.1).torch_equivalent()
+    assert torch_equivalent_problems(good) == []
+    typo_cls = O.TorchEquivalent("Adamm", good.kwargs)
+    typo_arg = O.TorchEquivalent("Adam", {**good.kwargs, "beta1": 0.9})
+    no_cond = O.TorchEquivalent("Adam", good.kwargs, exact_when="")
+    assert torch_equivalent_problems(typo_cls) == ["torch.optim has no class 'Adamm'"]
+    assert torch_equivalent_problems(typo_arg) == ["torch.optim.Adam takes no argument 'beta1'"]
+    assert torch_equivalent_problems(no_cond) == ["exact_when is empty"]
+    assert torch_equivalent_problems({"cls": "Adam"}) != []
+
+
+@pytest.mark.torch
+def test_the_torch_argument_table_matches_torch():
+    torch = pytest.importorskip("torch")
+    import inspect
+    for name, args in TORCH_ARGS.items():
+        params = set(inspect.signature(getattr(torch.optim, name).__init__).parameters)
+        assert args == params - {"self", "params"}, name
 
 
 # --- cross-checks against torch.optim (optional extra) -------------------------------
@@ -147,7 +209,8 @@ def run_against_torch(opt, A, b, w0, steps, torch_point=lambda o, w, s: w, lr_sc
     torch = pytest.importorskip("torch")
     torch.set_default_dtype(torch.float64)
     eq = opt.torch_equivalent()
-    grad = lambda w: A @ w - b
+    sign = -1.0 if opt.maximize else 1.0            # maximize: climb -J, the same path
+    grad = lambda w: sign * (A @ w - b)
     p = torch.tensor(w0.copy(), requires_grad=True)
     topt = getattr(torch.optim, eq.cls)([p], **eq.kwargs)
     ours, theirs = [w0.copy()], [w0.copy()]
@@ -167,11 +230,19 @@ def run_against_torch(opt, A, b, w0, steps, torch_point=lambda o, w, s: w, lr_sc
 TORCH_SEEDS = range(3)
 
 
+def rebuilt(opt, **changes):
+    """The same optimizer with some hyperparameters changed (a fresh instance)."""
+    return type(opt)(**{**opt.hyperparameters(), **changes})
+
+
 def _torch_check_inputs(case, seed):
-    """(optimizer with random hyperparameters, A, b, w0) for one seed of the torch check."""
+    """(optimizer with random hyperparameters, A, b, w0) for one seed of the torch check;
+    odd seeds climb (maximize=True) on -J."""
     rng = np.random.default_rng(100 + seed)
     A, b, L = _random_problem(rng)
     opt = case.random(rng, L)
+    if seed % 2:
+        opt = rebuilt(opt, maximize=True)
     return opt, A, b, rng.normal(size=len(b))
 
 
@@ -185,15 +256,17 @@ def test_equal_iterates_to_torch_optim(case, seed):
 
 def test_the_torch_check_draws_every_option_both_on_and_off():
     """Issue 4: the random hyperparameters of the torch check switch each option (weight_decay,
-    momentum, centered) both ways, for every class that has it (AdamW's decay is always on)."""
+    momentum, centered, maximize) both ways, for every class that has it (AdamW's decay is
+    always on)."""
     seen = {}
     for case in CASES:
         for seed in TORCH_SEEDS:
             opt = _torch_check_inputs(case, seed)[0]
-            for option in ("weight_decay", "momentum", "centered"):
+            for option in ("weight_decay", "momentum", "centered", "maximize"):
                 if hasattr(opt, option) and not isinstance(opt, O.AdamW):
                     seen.setdefault((opt.name, option), set()).add(bool(getattr(opt, option)))
     assert ("RMSprop", "centered") in seen and ("Adagrad", "weight_decay") in seen
+    assert ("Nesterov", "weight_decay") in seen and ("Rprop", "maximize") in seen
     assert {k: v for k, v in seen.items() if v != {False, True}} == {}
 
 
@@ -246,81 +319,106 @@ def test_nesterov_forms_track_points_related_by_the_change_of_variables():
     np.testing.assert_allclose(U, fw.ws, rtol=1e-12, atol=1e-14)
 
 
-def test_inplace_fast_path_equals_the_readable_update(case):
-    opt = case.make()
-    rng = np.random.default_rng(5)
-    ws = [rng.normal(size=(3, 2)), rng.normal(size=4)]
-    w_pure, s_pure = [w.copy() for w in ws], opt.init(ws)
-    w_fast, s_fast = [w.copy() for w in ws], opt.init(ws)
-    for _ in range(5):
-        gs = [rng.normal(size=w.shape) for w in ws]
-        step, s_pure = opt.update(gs, s_pure, w_pure)
-        w_pure = apply_updates(w_pure, step)
-        s_fast = opt.update_inplace(w_fast, gs, s_fast)
-    for a, b in zip(w_pure, w_fast):
-        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
-    assert s_fast.t == s_pure.t == 5
-    before = [w.copy() for w in w_fast]
-    with pytest.raises(ValueError):
-        opt.update_inplace(w_fast, [np.full((3, 2), np.nan), gs[1]], s_fast)
-    for a, b in zip(before, w_fast):
-        np.testing.assert_array_equal(a, b)
-
-
-# non-default options the case table leaves off, so the blocked kernels run with them too
-OPTION_VARIANTS = {
-    "adagrad": [lambda: O.Adagrad(lr=lambda k: 0.5 / k, eps=1e-6, G0=0.2, lr_decay=0.3),
-                lambda: O.Adagrad(lr=0.5, weight_decay=0.3)],
-    "rprop": [lambda: O.Rprop(lr=0.1, eta_minus=0.3, eta_plus=1.7, delta_min=0.05, delta_max=0.2)],
-    "rmsprop": [lambda: O.RMSprop(lr=0.05, gamma=0.8, weight_decay=0.2),
-                lambda: O.RMSprop(lr=0.05, centered=True),                  # generic path
-                lambda: O.RMSprop(lr=lambda k: 0.05 / k, momentum=0.9)],    # generic path
-    "adam": [lambda: O.Adam(lr=0.05, beta1=0.8, beta2=0.99, eps=1e-3, weight_decay=0.1)],
-    "amsgrad": [lambda: O.AMSGrad(lr=0.05, beta2=0.9, weight_decay=0.2)],
-    "adamax": [lambda: O.AdaMax(lr=0.05, eps=1e-3, weight_decay=0.2)],
-    "adamw": [lambda: O.AdamW(lr=lambda k: 0.05 / k, weight_decay=0.5)],
-    "adadelta": [lambda: O.Adadelta(rho=0.7, eps=1e-3, lr=lambda k: 1.0 / k),
-                 lambda: O.Adadelta(rho=0.9, eps=1e-4, weight_decay=0.3)],
-}
-
+# --- update_inplace: the blocked kernels of _fast.py against the readable rule ------------------
 
 def _takes_the_generic_path(opt):
     """RMSprop's documented fallback: no blocked kernel for centered or momentum."""
     return isinstance(opt, O.RMSprop) and (opt.centered or opt.momentum != 0)
 
 
-def test_inplace_fast_path_equals_the_readable_update_across_blocks(case, monkeypatch):
-    """The blocked kernels on arrays of several blocks plus a ragged last one, with the case's
-    fixed hyperparameters, random ones, and the OPTION_VARIANTS; w and every buffer compared.
+def _settings(case, rng):
+    """Every setting the fast path meets for one row: fixed, random, the variants, climbing."""
+    fixed = case.make()
+    return [case.make, lambda: case.random(rng, 1.0), *case.variants,
+            lambda: rebuilt(fixed, maximize=True)]
+
+
+def _counting_rule(opt):
+    """Count the calls of opt's readable rule (the generic path calls it, a kernel does not)."""
+    calls = []
+    rule = opt.rule
+
+    def counted(*args):
+        calls.append(1)
+        return rule(*args)
+    opt.rule = counted
+    return calls
+
+
+def test_update_inplace_equals_the_readable_update(case, monkeypatch):
+    """The one check of the fast path: for every setting of the row, update_inplace over a
+    list of arrays (several blocks plus a ragged last one, and a small one) gives the readable
+    update's W and state: bit for bit where the row says the kernel is exact, else to 1e-13.
+    The kernel runs (the readable rule is not called) unless the class documents a fallback.
     BLOCK is made small here so that small arrays span several blocks."""
-    from course_lib.optimizers import base
-    monkeypatch.setattr(base, "BLOCK", 16384)
-    BLOCK = base.BLOCK
+    from course_lib.optimizers import _fast
+    monkeypatch.setattr(_fast, "BLOCK", 16384)
     rng = np.random.default_rng(11)
-    shapes = [(40_000,), (150, 131)]                  # 2 blocks + 7232, 1 block + 3266
-    assert all(np.prod(sh) > BLOCK and np.prod(sh) % BLOCK for sh in shapes)
-    makes = [case.make, lambda: case.random(rng, 1.0), *OPTION_VARIANTS.get(case.id, [])]
-    for make in makes:
-        opt = make()
+    shapes = [(40_000,), (150, 131), (7,)]            # 2 blocks + 7232, 1 block + 3266, 7
+    assert all(np.prod(sh) % _fast.BLOCK for sh in shapes)
+    same = (np.testing.assert_array_equal if case.fast_exact else
+            lambda b, a, err_msg: np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-15,
+                                                             err_msg=err_msg))
+    for make in _settings(case, rng):
+        pure = make()
+        fast = copy.deepcopy(pure)
+        calls = _counting_rule(fast)
         ws = [rng.normal(size=sh) for sh in shapes]
-        w_pure, s_pure = [w.copy() for w in ws], opt.init(ws)
-        w_fast, s_fast = [w.copy() for w in ws], opt.init(ws)
+        w_pure, s_pure = [w.copy() for w in ws], pure.init(ws)
+        w_fast, s_fast = [w.copy() for w in ws], fast.init(ws)
         for _ in range(5):
             gs = [rng.normal(size=sh) * (rng.random(sh) > 0.05) for sh in shapes]  # some exact 0
-            step, s_pure = opt.update(gs, s_pure, w_pure)
+            step, s_pure = pure.update(gs, s_pure, w_pure)
             w_pure = apply_updates(w_pure, step)
-            s_fast = opt.update_inplace(w_fast, gs, s_fast)
-        kernel = "_scratch" in vars(opt)
-        assert kernel != _takes_the_generic_path(opt), f"{opt!r}: blocked kernel ran: {kernel}"
+            s_fast = fast.update_inplace(w_fast, gs, s_fast)
+        assert bool(calls) == _takes_the_generic_path(pure), f"{pure!r}: rule called {len(calls)}x"
         for a, b in zip(w_pure, w_fast):
-            np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-15, err_msg=repr(opt))
+            same(b, a, err_msg=repr(pure))
         assert s_fast.t == s_pure.t == 5
         for f in s_pure._fields[1:]:
             if getattr(s_pure, f) is None:            # an option that is off keeps no buffer
-                assert getattr(s_fast, f) is None, f"{opt!r}: {f}"
+                assert getattr(s_fast, f) is None, f"{pure!r}: {f}"
                 continue
             for a, b in zip(getattr(s_pure, f), getattr(s_fast, f)):
-                np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-15, err_msg=f"{opt!r}: {f}")
+                same(b, a, err_msg=f"{pure!r}: {f}")
+
+
+def test_update_inplace_on_strided_views_takes_the_generic_path(case):
+    """A view with strides (a column slice) cannot be cut into flat blocks: the readable rule
+    runs instead, and still writes into the view."""
+    opt = case.make()
+    calls = _counting_rule(opt)
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=(6, 8))
+    view, ref = base[:, ::2], base[:, ::2].copy()
+    g = rng.normal(size=ref.shape)
+    step, s_ref = case.make().update(g, case.make().init(ref), ref)
+    s = opt.update_inplace(view, g, opt.init(ref))
+    np.testing.assert_array_equal(view, ref + step)
+    assert calls and s.t == s_ref.t == 1
+
+
+def test_the_kernels_allocate_no_array_per_update(case):
+    """What the fast path is for: after the first call (which makes the scratch blocks), an
+    update of 1e5 weights allocates less than a quarter of one array (the checks' small
+    temporaries), where the readable path allocates several whole arrays."""
+    import tracemalloc
+    n = 100_000
+    rng = np.random.default_rng(3)
+    opt = case.make()
+    w, g = rng.normal(size=n), rng.normal(size=n)
+    s = opt.update_inplace(w, g, opt.init(w))
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        opt.update_inplace(w, g, s)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    if _takes_the_generic_path(opt):
+        assert peak > 8 * n, peak
+    else:
+        assert peak < 2 * n, f"{opt!r} allocated {peak} bytes for {8 * n} bytes of weights"
 
 
 # --- update_inplace refuses before it writes (issue 15) ------------------------------------------
@@ -426,13 +524,13 @@ def test_every_constructor_goes_through_the_base_class(case, monkeypatch):
     calls = []
     original = O.Optimizer.__init__
 
-    def spy(self, lr):
+    def spy(self, *args, **kwargs):
         calls.append(type(self).__name__)
-        original(self, lr)
+        original(self, *args, **kwargs)
 
     monkeypatch.setattr(O.Optimizer, "__init__", spy)
     rng = np.random.default_rng(0)
-    for make in [case.make, lambda: case.random(rng, 1.0), *OPTION_VARIANTS.get(case.id, [])]:
+    for make in _settings(case, rng):
         calls.clear()
         opt = make()
         assert calls == [type(opt).__name__], (case.id, calls)
@@ -490,3 +588,164 @@ def test_averaged_momentum_equals_torch_under_a_schedule():
     ours, theirs = run_against_torch(opt, A, b, rng.normal(size=len(b)), 100,
                                      lr_schedule=lambda t: sched(t) * (1 - gamma))
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+# --- maximize and weight_decay, the PyTorch options (issue 15) ------------------------------------
+
+def test_maximize_hands_the_rule_minus_g_before_anything_else(case):
+    """maximize=True with g is, bit for bit, maximize=False with -g, in update and in
+    update_inplace, for every setting of the row: the sign is composed once, in the base
+    class, before the weight decay (as PyTorch does; negating after the decay would differ)."""
+    rng = np.random.default_rng(4)
+    for make in [case.make, lambda: case.random(rng, 1.0), *case.variants]:
+        down = make()
+        up = rebuilt(down, maximize=True)
+        ws = [rng.normal(size=(3, 2)), rng.normal(size=5)]
+        s_down, s_up = down.init(ws), up.init(ws)
+        w_in, s_in = [w.copy() for w in ws], up.init(ws)
+        for _ in range(3):
+            gs = [rng.normal(size=w.shape) for w in ws]
+            step_down, s_down = down.update([-g for g in gs], s_down, ws)
+            step_up, s_up = up.update(gs, s_up, ws)
+            for a, b in zip(step_down, step_up):
+                np.testing.assert_array_equal(a, b, err_msg=repr(up))
+            s_in = up.update_inplace(w_in, gs, s_in)
+            ws = apply_updates(ws, step_up)
+            for a, b in zip(ws, w_in):
+                np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-15, err_msg=repr(up))
+
+
+def test_maximize_climbs():
+    """On f(w) = -|w|^2 / 2 (a hill at 0), climbing with the gradient of f reaches the top."""
+    grad_f = lambda w: -w
+    for name, cls in O.OPTIMIZERS.items():
+        opt = O.build(cls, lr=0.05, maximize=True)
+        ws = minimize(opt, grad_f, np.array([1.0, -2.0]), 400).ws
+        assert np.linalg.norm(ws[-1]) < 0.5 * np.linalg.norm(ws[0]), name
+
+
+def test_coupled_weight_decay_is_l2_in_the_loss(case):
+    """weight_decay = lambda runs the method on the gradient of J + lambda/2 |W|^2, the L2
+    term added before anything else (for Nesterov at its look-ahead point, where minimize
+    takes the gradient); AdamW's decoupled decay is tested in test_adaptive.py."""
+    cls = type(case.make())
+    if case.decay == "none":
+        with pytest.raises(TypeError):
+            cls(**case.kwargs, weight_decay=0.1)
+        return
+    if case.decay != "coupled":
+        pytest.skip("decoupled weight decay: test_adaptive.py")
+    A, lam = np.diag([1.0, 3.0]), 0.1
+    grad = lambda w: A @ w - 1.0
+    build = lambda wd: cls(**{**case.kwargs, "weight_decay": wd})
+    a = minimize(build(lam), grad, np.ones(2), 100).ws
+    b = minimize(build(0.0), lambda w: grad(w) + lam * w, np.ones(2), 100).ws
+    np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
+    c = minimize(build(0.0), grad, np.ones(2), 100).ws
+    assert np.max(np.abs(a - c)) > 1e-3                  # and the decay does change the run
+
+
+def test_nesterov_takes_the_l2_term_at_the_look_ahead_point():
+    """Its gradient is taken at W - gamma V; so is lambda W (torch decays its parameter U,
+    which is that point). At the current W instead, the first velocity with V_0 != 0 differs."""
+    opt = O.Nesterov(lr=0.1, gamma=0.5, weight_decay=0.2)
+    s = O.NesterovState(t=1, V=np.array([2.0]))
+    w, g = np.array([3.0]), np.array([0.0])
+    step, _ = opt.update(g, s, w)
+    look = w - 0.5 * s.V                                  # 2
+    np.testing.assert_allclose(step, -(0.5 * s.V + 0.1 * 0.2 * look))
+    assert not np.allclose(step, -(0.5 * s.V + 0.1 * 0.2 * w))
+
+
+def test_repr_leaves_out_the_torch_switches_while_off():
+    assert repr(O.SGD(lr=0.1)) == "SGD(lr=0.1)"
+    assert repr(O.SGD(lr=0.1, weight_decay=0.5, maximize=True)) == \
+        "SGD(lr=0.1, maximize=True, weight_decay=0.5)"
+    assert repr(O.Adam(lr=0.1)) == "Adam(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.0)"
+    assert "maximize=True" in repr(O.Adam(lr=0.1, maximize=True))
+
+
+# --- the registry: optimizers describe themselves (issue 15) ----------------------------------
+
+COURSE_ORDER = ["SGD", "Momentum", "AveragedMomentum", "Nesterov", "NesterovFramework", "Adagrad",
+                "RMSprop", "Adadelta", "Rprop", "Adam", "AdaMax", "AMSGrad", "AdamW"]
+
+
+def _public_subclasses(cls):
+    out = set()
+    for sub in cls.__subclasses__():
+        if sub.__module__.startswith("course_lib.optimizers") and not sub.__name__.startswith("_"):
+            out.add(sub)
+        out |= _public_subclasses(sub)
+    return out
+
+
+def test_every_optimizer_class_is_registered_in_the_course_order():
+    assert list(O.OPTIMIZERS) == COURSE_ORDER
+    assert set(O.OPTIMIZERS.values()) == _public_subclasses(O.Optimizer)
+    assert {type(c.make()) for c in CASES} == set(O.OPTIMIZERS.values())   # the table covers all
+    copy_ = O.optimizer_classes()
+    copy_.pop("SGD")
+    assert "SGD" in O.OPTIMIZERS
+
+
+def test_the_classes_describe_themselves_consistently():
+    import inspect
+    from course_lib.optimizers.base import FAMILIES
+    names = set()
+    for name, cls in O.OPTIMIZERS.items():
+        params = inspect.signature(cls).parameters
+        assert cls.family in FAMILIES, name
+        assert cls.adaptive == (cls.family in ("adaptive", "adam")), name
+        assert isinstance(cls.display_name, str) and cls.display_name not in names, name
+        names.add(cls.display_name)
+        assert cls.color_key == name            # the default; plotting keys its palette on it
+        assert "maximize" in params and params["maximize"].default is False, name
+        # takes_lr False: no step size to set; an lr argument, if any, is a neutral factor 1
+        if cls.takes_lr:
+            assert "lr" in params, name
+        else:
+            assert "lr" not in params or params["lr"].default == 1.0, name
+        assert cls._fast_kernel is not None, f"{name} has no blocked kernel"
+    assert [n for n, c in O.OPTIMIZERS.items() if not c.takes_lr] == ["Adadelta"]
+    assert O.adaptive_names() == {n for n, c in O.OPTIMIZERS.items() if c.adaptive}
+    assert O.adaptive_names() == {"Adagrad", "RMSprop", "Adadelta", "Rprop", "Adam", "AdaMax",
+                                  "AMSGrad", "AdamW"}
+
+
+def test_a_new_rule_does_not_inherit_another_rules_kernel():
+    class Halved(O.Momentum):
+        def rule(self, g, s, t, eta, w):
+            return super().rule(g / 2, s, t, eta, w)
+    class Renamed(O.Momentum):
+        pass
+    assert Halved._fast_kernel is None and Renamed._fast_kernel is O.Momentum._fast_kernel
+    opt, w = Halved(lr=0.1), np.ones(200_000)
+    s = opt.update_inplace(w, np.ones_like(w), opt.init(w))
+    np.testing.assert_allclose(w, 0.95) and np.testing.assert_allclose(s.V, 0.05)
+
+
+def test_build_passes_what_each_constructor_takes():
+    shared = {"lr": 0.05, "gamma": 0.8, "beta1": 0.7, "maximize": True}
+    for name, cls in O.OPTIMIZERS.items():
+        opt = O.build(name, **shared)
+        assert type(opt) is cls and opt.maximize is True
+        assert opt.lr == (0.05 if cls.takes_lr else 1.0), name
+        for k in ("gamma", "beta1"):
+            if k in vars(opt):
+                assert getattr(opt, k) == shared[k], (name, k)
+    assert O.build(O.Adadelta, lr=0.3).lr == 1.0
+    assert O.accepted_kwargs(O.SGD, lr=0.1, gamma=0.5) == {"lr": 0.1}
+    with pytest.raises(ValueError, match=r"^name_or_cls must be an optimizer .*got 'Adamm'"):
+        O.build("Adamm", lr=0.1)
+    with pytest.raises(TypeError, match=r"^name_or_cls must be"):
+        O.build(dict, lr=0.1)
+    with pytest.raises(ValueError, match=r"^lr must be"):
+        O.build("SGD", lr=-1.0)
+
+
+def test_landscapes_read_the_registry():
+    from course_lib import landscapes as LS
+    assert LS.ADAPTIVE == O.adaptive_names()
+    assert LS.optimizer_classes() == O.OPTIMIZERS
+    assert LS.accepted_kwargs is O.accepted_kwargs

@@ -168,16 +168,17 @@ def test_progress_protocol_once_per_epoch():
                          ("close", True)]
 
 
-def test_widget_bar_is_reused_and_finishes(capsys):
+def test_each_run_gets_its_own_widget_bar_and_prints_nothing(capsys):
     bar = ProgressBar(mode="widget")
     for name in ("a", "b"):
         train(MLP([64, 16, 10], seed=0), O.SGD(lr=0.1), DATA, epochs=2, batch_size=200,
               progress=bar, name=name)
-    assert bar.bar.value == bar.bar.max == 2 and bar.bar.bar_style == "success"
+    assert len(bar.boxes) == 2 and bar.boxes[0] is not bar.boxes[1]   # one bar per run
+    first, second = (box.children for box in bar.boxes)
+    assert first[1].value.startswith("a: 2 epochs") and second[1].value.startswith("b: 2 epochs")
+    assert all(b.value == b.max == 2 and b.bar_style == "success" for b, _ in (first, second))
     assert len(bar.lines) == 2 and bar.lines[1].startswith("b: 2 epochs")
-    out = capsys.readouterr().out
-    assert "a: 2 epochs" in out and "b: 2 epochs" in out   # one line per run, nothing else
-    assert "\r" not in out
+    assert capsys.readouterr().out == ""      # the bars carry the summaries; no extra lines
 
 
 def test_outside_a_kernel_the_bar_prints_one_line_or_nothing(capsys):

@@ -14,16 +14,14 @@ else, as in PyTorch; AdamW decays the weights directly instead.
 """
 from __future__ import annotations
 
-import math
+import types
 from typing import NamedTuple
-
-import numpy as np
 
 from .._checks import check_positive, check_range
 from ..averages import debias, running_average
 from ..symmath import abs_, maximum, sqrt
-from .base import (Optimizer, TorchEquivalent, _average_into, _average_squares_into, _blocks,
-                   _fast_path_applies, _l2_into, _scratch, check_weight_decay, l2_gradient)
+from . import _fast
+from .base import Optimizer, check_weight_decay, l2_gradient
 
 __all__ = ["Adam", "AdamState", "AdaMax", "AdaMaxState", "AMSGrad", "AMSGradState", "AdamW"]
 
@@ -37,42 +35,37 @@ def _beta(name, value):
                            .replace("{0}", name))
 
 
-# --- in-place fast path: the pieces the Adam family shares ------------------------------------
-def _folded_scalars(eta, beta1, beta2, eps, t):
-    r"""(alpha, eps_hat) with  eta m_hat / (sqrt(v_hat) + eps) = alpha m / (sqrt(v) + eps_hat).
-
-    Both bias corrections and eta fold into two scalars (PyTorch does the same), which saves
-    two passes per block; the result differs from the readable form by rounding only."""
-    c1, root_c2 = 1 - beta1 ** t, math.sqrt(1 - beta2 ** t)   # 1 - B1^t, sqrt(1 - B2^t)
-    return eta * root_c2 / c1, eps * root_c2
-
-
-def _moments_into(m, v, g, beta1, beta2, tmp):
-    """m and v of one block, in place and bit for bit as the readable rules."""
-    _average_into(m, g, beta1, tmp)                  # m_t = B1 m_{t-1} + (1 - B1) g_t
-    _average_squares_into(v, g, beta2, tmp)          # v_t = B2 v_{t-1} + (1 - B2) g_t^2
-
-
-def _adam_step_into(w, m, v, alpha, eps_hat, tmp):
-    """W <- W - alpha m / (sqrt(v) + eps_hat) on one block (see :func:`_folded_scalars`)."""
-    np.sqrt(v, out=tmp)                              # sqrt(v_t)
-    tmp += eps_hat                                   # sqrt(v_t) + eps sqrt(1 - B2^t)
-    np.divide(m, tmp, out=tmp)                       # m_t / (sqrt(v_t) + eps sqrt(1 - B2^t))
-    tmp *= alpha                                     # = eta_t m_hat_t / (sqrt(v_hat_t) + eps)
-    w -= tmp                                         # W_t = W_{t-1} - that
-
-
 class _AdamFamily(Optimizer):
     """The constructor Adam, AMSGrad and AdaMax share (and AdamW, with its own default
-    weight_decay): the same five hyperparameters, checked the same way. Not an optimizer
+    weight_decay): the same hyperparameters, checked the same way. Not an optimizer
     by itself: each subclass writes its :meth:`rule`."""
+    family = "adam"
+    adaptive = True
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
-        super().__init__(lr)
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0,
+                 maximize=False):
+        super().__init__(lr, maximize)
         self.beta1 = _beta("beta1", beta1)
         self.beta2 = _beta("beta2", beta2)
         self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
         self.weight_decay = check_weight_decay(weight_decay)
+
+    def _torch_equivalent(self, cls, **kwargs):
+        """betas, eps and weight_decay map the same way for the whole family."""
+        return super()._torch_equivalent(cls, betas=(self.beta1, self.beta2), eps=self.eps,
+                                         weight_decay=self.weight_decay, **kwargs)
+
+
+def _with_defaults(**defaults):
+    """The family's constructor itself (same code, same checks) with other default values,
+    so that the signature and help() show them: AdaMax's lr, AdamW's weight_decay."""
+    init = _AdamFamily.__init__
+    names = init.__code__.co_varnames[1:init.__code__.co_argcount]   # after self
+    values = tuple(defaults.pop(n, d) for n, d in zip(names, init.__defaults__))
+    if defaults:
+        raise TypeError(f"defaults must name arguments of the constructor, got {sorted(defaults)}")
+    return types.FunctionType(init.__code__, init.__globals__, "__init__", values,
+                              init.__closure__)
 
 
 class AdamState(NamedTuple):
@@ -109,9 +102,8 @@ class Adam(_AdamFamily):
     ==========  ========================================  ================  ====================
 
     PyTorch: ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps,
-    weight_decay=weight_decay)`` gives identical iterates. ``amsgrad=True`` is
-    :class:`AMSGrad`; ``decoupled_weight_decay=True`` is :class:`AdamW`. Not supported:
-    ``maximize``.
+    weight_decay=weight_decay, maximize=maximize)`` gives identical iterates.
+    ``amsgrad=True`` is :class:`AMSGrad`; ``decoupled_weight_decay=True`` is :class:`AdamW`.
 
     >>> import numpy as np
     >>> opt = Adam(lr=0.1); s = opt.init(np.zeros(2))
@@ -120,10 +112,15 @@ class Adam(_AdamFamily):
     (array([-0.1,  0.1]), 1)
     """
     State = AdamState
-    name = "Adam"
+    display_name = "Adam"
+    _fast_kernel = _fast.adam_inplace
 
     def rule(self, g, s, t, eta, w):
         g = l2_gradient(g, w, self.weight_decay)       # g_t + lambda W_{t-1} (L2 in the loss)
+        return self.adam_step(g, s, t, eta)
+
+    def adam_step(self, g, s, t, eta):
+        """Adam's step from the gradient g (weight decay, if any, already in it or apart)."""
         m = running_average(s.m, g, self.beta1)        # m_t = B1 m_{t-1} + (1 - B1) g_t
         v = running_average(s.v, g * g, self.beta2)    # v_t = B2 v_{t-1} + (1 - B2) g_t^2
         m_hat = debias(m, self.beta1, t)               # m_t / (1 - B1^t), t = 1 first
@@ -131,23 +128,8 @@ class Adam(_AdamFamily):
         step = -eta * m_hat / (sqrt(v_hat) + self.eps)  # eps outside the root
         return step, s._replace(m=m, v=v)
 
-    def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`: m and v bit for bit, the step with the
-        scalars folded (equal up to rounding)."""
-        if not _fast_path_applies(w, g, s.m, s.v):
-            return super().rule_inplace(w, g, s, t, eta)
-        alpha, eps_hat = _folded_scalars(eta, self.beta1, self.beta2, self.eps, t)
-        tmp, tmp2 = _scratch(self, w.dtype, 2)
-        for wb, gb, mb, vb in _blocks(w, g, s.m, s.v):
-            gb = _l2_into(gb, wb, self.weight_decay, tmp2[:gb.size])   # g_t + lambda W_{t-1}
-            _moments_into(mb, vb, gb, self.beta1, self.beta2, tmp[:gb.size])      # m_t, v_t
-            _adam_step_into(wb, mb, vb, alpha, eps_hat, tmp[:gb.size])        # W_t
-
     def torch_equivalent(self):
-        return TorchEquivalent("Adam", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
-                                        "eps": self.eps, "weight_decay": self.weight_decay},
-                               exact_when="always (a schedule: set lr to eta_t before each step)",
-                               notes="m = exp_avg, v = exp_avg_sq; state['step'] = t")
+        return self._torch_equivalent("Adam", notes="m = exp_avg, v = exp_avg_sq; state['step'] = t")
 
 
 class AMSGradState(NamedTuple):
@@ -188,8 +170,7 @@ class AMSGrad(_AdamFamily):
     ==========  ========================================  ==================  =========================
 
     PyTorch: ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps,
-    weight_decay=weight_decay, amsgrad=True)`` gives identical iterates. Not supported:
-    ``maximize``.
+    weight_decay=weight_decay, amsgrad=True, maximize=maximize)`` gives identical iterates.
 
     >>> import numpy as np
     >>> opt = AMSGrad(lr=0.1, beta1=0.0, beta2=0.5, eps=0.0); s = opt.init(np.zeros(1))
@@ -199,7 +180,8 @@ class AMSGrad(_AdamFamily):
     (1.125, 2.0)
     """
     State = AMSGradState
-    name = "AMSGrad"
+    display_name = "AMSGrad"
+    _fast_kernel = _fast.amsgrad_inplace
 
     def rule(self, g, s, t, eta, w):
         g = l2_gradient(g, w, self.weight_decay)       # g_t + lambda W_{t-1} (L2 in the loss)
@@ -211,26 +193,10 @@ class AMSGrad(_AdamFamily):
         step = -eta * m_hat / (sqrt(v_hat) + self.eps)  # eps outside the root
         return step, s._replace(m=m, v=v, v_max=v_max)
 
-    def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`: m, v and v_max bit for bit, the step with
-        the scalars folded (equal up to rounding)."""
-        if not _fast_path_applies(w, g, s.m, s.v, s.v_max):
-            return super().rule_inplace(w, g, s, t, eta)
-        alpha, eps_hat = _folded_scalars(eta, self.beta1, self.beta2, self.eps, t)
-        tmp, tmp2 = _scratch(self, w.dtype, 2)
-        for wb, gb, mb, vb, v_max in _blocks(w, g, s.m, s.v, s.v_max):
-            gb = _l2_into(gb, wb, self.weight_decay, tmp2[:gb.size])   # g_t + lambda W_{t-1}
-            _moments_into(mb, vb, gb, self.beta1, self.beta2, tmp[:gb.size])      # m_t, v_t
-            np.maximum(v_max, vb, out=v_max)           # max over the UNCORRECTED v
-            _adam_step_into(wb, mb, v_max, alpha, eps_hat, tmp[:gb.size])     # W_t
-
     def torch_equivalent(self):
-        return TorchEquivalent("Adam", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
-                                        "eps": self.eps, "weight_decay": self.weight_decay,
-                                        "amsgrad": True},
-                               exact_when="always (a schedule: set lr to eta_t before each step)",
-                               notes="v_max = max_exp_avg_sq (max over the uncorrected v, then "
-                                     "bias-corrected)")
+        return self._torch_equivalent("Adam", amsgrad=True,
+                                      notes="v_max = max_exp_avg_sq (max over the uncorrected v, "
+                                            "then bias-corrected)")
 
 
 class AdaMaxState(NamedTuple):
@@ -267,8 +233,8 @@ class AdaMax(_AdamFamily):
     ==========  ========================================  ================  =====================
 
     PyTorch: ``torch.optim.Adamax(params, lr=lr, betas=(beta1, beta2), eps=eps,
-    weight_decay=weight_decay)`` gives identical iterates (default lr 0.002, as in the
-    paper). Not supported: ``maximize``.
+    weight_decay=weight_decay, maximize=maximize)`` gives identical iterates (default lr
+    0.002, as in the paper).
 
     >>> import numpy as np
     >>> opt = AdaMax(lr=0.1, eps=0.0); s = opt.init(np.zeros(2))
@@ -276,11 +242,10 @@ class AdaMax(_AdamFamily):
     array([-0.1,  0.1])
     """
     State = AdaMaxState
-    name = "AdaMax"
+    display_name = "AdaMax"
+    _fast_kernel = _fast.adamax_inplace
 
-    def __init__(self, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
-        """Adam's constructor; only the default lr differs (0.002, the paper's and PyTorch's)."""
-        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+    __init__ = _with_defaults(lr=0.002)     # the paper's and PyTorch's default lr
 
     def rule(self, g, s, t, eta, w):
         g = l2_gradient(g, w, self.weight_decay)            # g_t + lambda W_{t-1} (L2 in the loss)
@@ -289,30 +254,8 @@ class AdaMax(_AdamFamily):
         step = -eta * debias(m, self.beta1, t) / u          # only m is bias-corrected
         return step, s._replace(m=m, u=u)
 
-    def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`: m and u bit for bit, the step with eta and
-        the bias correction folded into one scalar (equal up to rounding)."""
-        if not _fast_path_applies(w, g, s.m, s.u):
-            return super().rule_inplace(w, g, s, t, eta)
-        alpha = eta / (1 - self.beta1 ** t)            # eta_t / (1 - B1^t)
-        tmp, tmp2 = _scratch(self, w.dtype, 2)
-        for wb, gb, mb, ub in _blocks(w, g, s.m, s.u):
-            tb = tmp[:gb.size]
-            gb = _l2_into(gb, wb, self.weight_decay, tmp2[:gb.size])   # g_t + lambda W_{t-1}
-            _average_into(mb, gb, self.beta1, tb)      # m_t = B1 m_{t-1} + (1 - B1) g_t
-            ub *= self.beta2                           # B2 u_{t-1}
-            np.abs(gb, out=tb)                         # |g_t|
-            tb += self.eps                             # |g_t| + eps (eps inside the max)
-            np.maximum(ub, tb, out=ub)                 # u_t = max(B2 u_{t-1}, |g_t| + eps)
-            np.divide(mb, ub, out=tb)                  # m_t / u_t
-            tb *= alpha                                # eta_t m_hat_t / u_t
-            wb -= tb                                   # W_t = W_{t-1} - eta_t m_hat_t / u_t
-
     def torch_equivalent(self):
-        return TorchEquivalent("Adamax", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
-                                          "eps": self.eps, "weight_decay": self.weight_decay},
-                               exact_when="always (a schedule: set lr to eta_t before each step)",
-                               notes="m = exp_avg, u = exp_inf; eps inside the max")
+        return self._torch_equivalent("Adamax", notes="m = exp_avg, u = exp_inf; eps inside the max")
 
 
 class AdamW(Adam):
@@ -338,44 +281,24 @@ class AdamW(Adam):
     ==============  ========================================  ================  ==================
 
     PyTorch: ``torch.optim.AdamW(params, lr=lr, betas=(beta1, beta2), eps=eps,
-    weight_decay=weight_decay)`` gives identical iterates (PyTorch's default weight_decay is
-    0.01, ours too). Not supported: ``amsgrad=True`` with AdamW, ``maximize``.
+    weight_decay=weight_decay, maximize=maximize)`` gives identical iterates (PyTorch's
+    default weight_decay is 0.01, ours too). Not supported: ``amsgrad=True`` with AdamW.
 
     >>> import numpy as np
     >>> opt = AdamW(lr=0.1, weight_decay=0.5); w = np.array([2.0]); s = opt.init(w)
     >>> step, s = opt.update(np.array([0.0]), s, w); step    # g = 0: only the decay, -0.1 * 0.5 * 2
     array([-0.1])
     """
-    name = "AdamW"
+    display_name = "AdamW"
+    _fast_kernel = _fast.adamw_inplace
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
-        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+    __init__ = _with_defaults(weight_decay=0.01)     # PyTorch's default decay
 
     def rule(self, g, s, t, eta, w):
         decay = -eta * self.weight_decay * w if self.weight_decay != 0 else 0  # -eta lambda W_{t-1}
-        m = running_average(s.m, g, self.beta1)        # m_t from the plain gradient
-        v = running_average(s.v, g * g, self.beta2)    # v_t
-        m_hat = debias(m, self.beta1, t)               # m_t / (1 - B1^t)
-        v_hat = debias(v, self.beta2, t)               # v_t / (1 - B2^t)
-        step = decay - eta * m_hat / (sqrt(v_hat) + self.eps)   # decay NOT divided by sqrt(v)
-        return step, s._replace(m=m, v=v)
-
-    def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`: m and v bit for bit; the decay is applied
-        as W (1 - eta lambda) and the scalars are folded, so W is equal up to rounding."""
-        if not _fast_path_applies(w, g, s.m, s.v):
-            return Optimizer.rule_inplace(self, w, g, s, t, eta)
-        alpha, eps_hat = _folded_scalars(eta, self.beta1, self.beta2, self.eps, t)
-        (tmp,) = _scratch(self, w.dtype)
-        for wb, gb, mb, vb in _blocks(w, g, s.m, s.v):
-            if self.weight_decay != 0:
-                wb *= 1 - eta * self.weight_decay      # W_{t-1} - eta_t lambda W_{t-1}
-            _moments_into(mb, vb, gb, self.beta1, self.beta2, tmp[:gb.size])      # m_t, v_t
-            _adam_step_into(wb, mb, vb, alpha, eps_hat, tmp[:gb.size])        # W_t
+        step, s = self.adam_step(g, s, t, eta)         # Adam's step from the PLAIN gradient
+        return decay + step, s                         # decay NOT divided by sqrt(v)
 
     def torch_equivalent(self):
-        return TorchEquivalent("AdamW", {"lr": self.torch_lr(), "betas": (self.beta1, self.beta2),
-                                         "eps": self.eps, "weight_decay": self.weight_decay},
-                               exact_when="always (a schedule: set lr to eta_t before each step)",
-                               notes="torch multiplies W by (1 - lr weight_decay) before the Adam "
-                                     "step; the same as our step's first term")
+        return self._torch_equivalent("AdamW", notes="torch multiplies W by (1 - lr weight_decay) "
+                                                     "before the Adam step; our step's first term")

@@ -31,21 +31,13 @@ from .._checks import check_positive, check_range
 from ..averages import running_average
 from ..symmath import is_numeric, sign, sqrt
 from ..tree import tree_map, zeros_like
-from .base import (Optimizer, TorchEquivalent, _average_squares_into, _blocks, _fast_path_applies,
-                   _l2_into, _scratch, check_weight_decay, l2_gradient)
+from . import _fast
+from .base import Optimizer, check_switch, check_weight_decay, l2_gradient
 
 __all__ = ["Adagrad", "AdagradState", "RMSprop", "RMSpropState", "Adadelta", "AdadeltaState",
            "Rprop", "RpropState"]
 
 EPS_WHY = "eps guards the division; it must be >= 0"
-
-
-def _step_over(w, g, eta, denom, tmp):
-    """One block of W_t = W_{t-1} + (-eta g) / denom, in place, with the readable rules'
-    rounding (they compute ``-eta * g / denom``). tmp: a scratch block as long as g."""
-    np.multiply(g, -eta, out=tmp)                    # -eta_t g_t
-    np.divide(tmp, denom, out=tmp)                   # step = -eta_t g_t / denom
-    w += tmp                                         # W_t = W_{t-1} + step
 
 
 def _decay(name, value):
@@ -54,13 +46,19 @@ def _decay(name, value):
                            "and new gradients are ignored")
 
 
+class _Adaptive(Optimizer):
+    """What the four methods of this file say about themselves (one step size per weight)."""
+    family = "adaptive"
+    adaptive = True
+
+
 # --------------------------------------------------------------------------- Adagrad
 class AdagradState(NamedTuple):
     t: int     # updates done so far
     G: object  # G_t, the SUM of squared gradients so far (G_0 = initial value)
 
 
-class Adagrad(Optimizer):
+class Adagrad(_Adaptive):
     r"""Adagrad (Duchi, Hazan and Singer 2011) [AD-2]: divide by the root of the SUM of squares.
 
     $$g_t \leftarrow g_t + \lambda W_{t-1}\ (\text{if } \lambda > 0), \qquad
@@ -85,8 +83,8 @@ class Adagrad(Optimizer):
     ==========  ========================================  ================  ===============================
 
     PyTorch: ``torch.optim.Adagrad(params, lr=lr, lr_decay=lr_decay,
-    initial_accumulator_value=G0, eps=eps, weight_decay=weight_decay)`` gives identical
-    iterates (see :meth:`torch_equivalent`). Not supported: ``maximize``.
+    initial_accumulator_value=G0, eps=eps, weight_decay=weight_decay, maximize=maximize)``
+    gives identical iterates (see :meth:`torch_equivalent`).
 
     >>> import numpy as np
     >>> opt = Adagrad(lr=1.0, eps=0.0); s = opt.init(np.zeros(2))
@@ -96,10 +94,11 @@ class Adagrad(Optimizer):
     array([-0.8, -0.6])
     """
     State = AdagradState
-    name = "Adagrad"
+    display_name = "Adagrad"
+    _fast_kernel = _fast.adagrad_inplace
 
-    def __init__(self, lr=0.01, eps=1e-10, G0=0.0, lr_decay=0.0, weight_decay=0.0):
-        super().__init__(lr)
+    def __init__(self, lr=0.01, eps=1e-10, G0=0.0, lr_decay=0.0, weight_decay=0.0, maximize=False):
+        super().__init__(lr, maximize)
         self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
         self.G0 = check_positive("G0", G0, allow_zero=True,
                                  why="G0 starts the sum of squared gradients; it must be >= 0")
@@ -127,19 +126,6 @@ class Adagrad(Optimizer):
         step = -eta * g / (sqrt(G) + self.eps)         # eps outside the root
         return step, s._replace(G=G)
 
-    def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit."""
-        if not _fast_path_applies(w, g, s.G):
-            return super().rule_inplace(w, g, s, t, eta)
-        tmp, tmp2, tmp3 = _scratch(self, w.dtype, 3)
-        for wb, gb, Gb in _blocks(w, g, s.G):
-            denom, step = tmp[:gb.size], tmp2[:gb.size]
-            gb = _l2_into(gb, wb, self.weight_decay, tmp3[:gb.size])   # g_t + lambda W_{t-1}
-            Gb += np.multiply(gb, gb, out=denom)       # G_t = G_{t-1} + g_t^2
-            np.sqrt(Gb, out=denom)                     # sqrt(G_t)
-            denom += self.eps                          # sqrt(G_t) + eps (eps outside the root)
-            _step_over(wb, gb, eta, denom, step)       # W_t = W_{t-1} - eta_t g_t / denom
-
     def effective_step(self, state, t=None):
         r"""The per-coordinate step size $\eta_t / (\sqrt{G_t} + \epsilon)$ after ``state``."""
         t = state.t if t is None else t
@@ -147,11 +133,10 @@ class Adagrad(Optimizer):
         return tree_map(lambda G: eta / (np.sqrt(G) + self.eps), state.G)
 
     def torch_equivalent(self):
-        return TorchEquivalent("Adagrad", {"lr": self.torch_lr(), "lr_decay": self.lr_decay,
-                                           "initial_accumulator_value": self.G0, "eps": self.eps,
-                                           "weight_decay": self.weight_decay},
-                               exact_when="always (a schedule: set lr to eta_t before each step)",
-                               notes="G = state_sum; eps outside the square root")
+        return self._torch_equivalent("Adagrad", lr_decay=self.lr_decay,
+                                      initial_accumulator_value=self.G0, eps=self.eps,
+                                      weight_decay=self.weight_decay,
+                                      notes="G = state_sum; eps outside the square root")
 
 
 # --------------------------------------------------------------------------- RMSprop
@@ -162,7 +147,7 @@ class RMSpropState(NamedTuple):
     b: object = None     # b_t, momentum buffer (an undamped sum); momentum > 0 only, else None
 
 
-class RMSprop(Optimizer):
+class RMSprop(_Adaptive):
     r"""RMSprop (Hinton's lecture 6e, 2012) [AD-3]: divide by a running RMS of the gradients.
 
     $$G_t = \gamma G_{t-1} + (1-\gamma)\, g_t^2, \qquad
@@ -209,11 +194,11 @@ class RMSprop(Optimizer):
 
     State fields ``gbar`` and ``b`` are None while their option is off (PyTorch does not
     allocate them either). PyTorch: ``torch.optim.RMSprop(params, lr=lr, alpha=gamma,
-    eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)`` gives
-    identical iterates; PyTorch accepts any momentum >= 0, we ask for mu < 1. Not supported:
-    ``maximize``. The blocked fast path (:meth:`rule_inplace`) covers ``weight_decay``;
-    with ``centered`` or ``momentum`` on it falls back to the generic path (the readable
-    rule, one array at a time).
+    eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered,
+    maximize=maximize)`` gives identical iterates; PyTorch accepts any momentum >= 0, we ask
+    for mu < 1. The blocked kernel of :meth:`update_inplace` covers ``weight_decay``; with
+    ``centered`` or ``momentum`` on, it falls back to the generic path (the readable rule,
+    one array at a time).
 
     >>> import numpy as np
     >>> opt = RMSprop(lr=0.1, gamma=0.75, eps=0.0); s = opt.init(np.zeros(1))
@@ -226,20 +211,19 @@ class RMSprop(Optimizer):
     array([0.23094011])
     """
     State = RMSpropState
-    name = "RMSprop"
+    display_name = "RMSprop"
+    _fast_kernel = _fast.rmsprop_inplace
 
     def __init__(self, lr=0.01, gamma=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False):
-        super().__init__(lr)
+                 centered=False, maximize=False):
+        super().__init__(lr, maximize)
         self.gamma = _decay("gamma", gamma)
         self.eps = check_positive("eps", eps, allow_zero=True, why=EPS_WHY)
         self.weight_decay = check_weight_decay(weight_decay)
         self.momentum = check_range("momentum", momentum, 0, 1,
                                     why="momentum mu weighs the old buffer; with mu >= 1 old "
                                         "steps never fade and the iterates can blow up")
-        if not isinstance(centered, (bool, np.bool_)):
-            raise ValueError(f"centered must be True or False, got {centered!r}")
-        self.centered = bool(centered)
+        self.centered = check_switch("centered", centered)
 
     def init(self, params):
         """G_0 = 0; gbar_0 = 0 and b_0 = 0 only when their option is on (else None)."""
@@ -270,27 +254,12 @@ class RMSprop(Optimizer):
             step = -eta * g / D                        # W_t = W_{t-1} - eta_t g_t / D_t
         return step, s._replace(G=G, gbar=gbar, b=b)
 
-    def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit. With
-        ``centered`` or ``momentum`` on, it takes the generic path instead."""
-        if self.centered or self.momentum != 0 or not _fast_path_applies(w, g, s.G):
-            return super().rule_inplace(w, g, s, t, eta)
-        tmp, tmp2, tmp3 = _scratch(self, w.dtype, 3)
-        for wb, gb, Gb in _blocks(w, g, s.G):
-            denom, step = tmp[:gb.size], tmp2[:gb.size]
-            gb = _l2_into(gb, wb, self.weight_decay, tmp3[:gb.size])   # g_t + lambda W_{t-1}
-            _average_squares_into(Gb, gb, self.gamma, denom)   # G_t = gamma G_{t-1} + (1 - gamma) g_t^2
-            np.sqrt(Gb, out=denom)                     # sqrt(G_t)
-            denom += self.eps                          # sqrt(G_t) + eps (eps outside the root)
-            _step_over(wb, gb, eta, denom, step)       # W_t = W_{t-1} - eta_t g_t / denom
-
     def torch_equivalent(self):
-        return TorchEquivalent("RMSprop", {"lr": self.torch_lr(), "alpha": self.gamma,
-                                           "eps": self.eps, "weight_decay": self.weight_decay,
-                                           "momentum": self.momentum, "centered": self.centered},
-                               exact_when="always (a schedule: set lr to eta_t before each step)",
-                               notes="G = square_avg, gbar = grad_avg, b = momentum_buffer; "
-                                     "gamma = alpha; eps outside the square root")
+        return self._torch_equivalent("RMSprop", alpha=self.gamma, eps=self.eps,
+                                      weight_decay=self.weight_decay, momentum=self.momentum,
+                                      centered=self.centered,
+                                      notes="G = square_avg, gbar = grad_avg, b = momentum_buffer; "
+                                            "gamma = alpha; eps outside the square root")
 
 
 # --------------------------------------------------------------------------- Adadelta
@@ -300,7 +269,7 @@ class AdadeltaState(NamedTuple):
     Edx2: object  # E[dx^2]_t: Zeiler's running average of squared updates ("accumulate updates")
 
 
-class Adadelta(Optimizer):
+class Adadelta(_Adaptive):
     r"""Adadelta as Zeiler (2012) defined it [AD-4]: no learning rate needed.
 
     With $\mathrm{RMS}[y]_t = \sqrt{E[y^2]_t + \epsilon}$:
@@ -333,9 +302,10 @@ class Adadelta(Optimizer):
     ==========  ========================================  ================  =====================
 
     PyTorch: ``torch.optim.Adadelta(params, lr=lr, rho=rho, eps=eps,
-    weight_decay=weight_decay)`` gives identical iterates. NOTE: as in PyTorch, ``lr``
-    multiplies the step but NOT the update that is averaged into $E[\Delta x^2]$. Not
-    supported: ``maximize``.
+    weight_decay=weight_decay, maximize=maximize)`` gives identical iterates. NOTE: as in
+    PyTorch, ``lr`` multiplies the step but NOT the update that is averaged into
+    $E[\Delta x^2]$. The class says ``takes_lr = False``: the method needs no step size, so
+    tools that set one step size for all methods leave this factor at 1.
 
     >>> import numpy as np
     >>> opt = Adadelta(rho=0.5, eps=1e-2); s = opt.init(np.zeros(1))
@@ -344,14 +314,16 @@ class Adadelta(Optimizer):
     -0.12792
     """
     State = AdadeltaState
-    name = "Adadelta"
+    display_name = "Adadelta"
+    takes_lr = False
+    _fast_kernel = _fast.adadelta_inplace
 
-    def __init__(self, rho=0.9, eps=1e-6, lr=1.0, weight_decay=0.0):
+    def __init__(self, rho=0.9, eps=1e-6, lr=1.0, weight_decay=0.0, maximize=False):
         self.rho = _decay("rho", rho)
         self.eps = check_positive("eps", eps,
                                   why="eps sits inside both roots and sets the first step; "
                                       "it must be > 0 or Adadelta never moves")
-        super().__init__(lr)
+        super().__init__(lr, maximize)
         self.weight_decay = check_weight_decay(weight_decay)
 
     def rule(self, g, s, t, eta, w):
@@ -361,32 +333,10 @@ class Adadelta(Optimizer):
         Edx2 = running_average(s.Edx2, dx * dx, self.rho)      # E[dx^2]_t
         return eta * dx, s._replace(Eg2=Eg2, Edx2=Edx2)        # W_t = W_{t-1} + eta dx_t
 
-    def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`. It takes one square root of the ratio,
-        sqrt((E[dx^2]_{t-1} + eps) / (E[g^2]_t + eps)), where the rule takes two and divides
-        (a square root costs about three divisions here, so this saves a fifth of the time);
-        the two agree to rounding. It keeps -dx_t (negating at the end changes no bit)."""
-        if not _fast_path_applies(w, g, s.Eg2, s.Edx2):
-            return super().rule_inplace(w, g, s, t, eta)
-        tmp, tmp2, tmp3 = _scratch(self, w.dtype, 3)
-        for wb, gb, Eg2, Edx2 in _blocks(w, g, s.Eg2, s.Edx2):
-            ms_g, neg_dx = tmp[:gb.size], tmp2[:gb.size]
-            gb = _l2_into(gb, wb, self.weight_decay, tmp3[:gb.size])   # g_t + lambda W_{t-1}
-            _average_squares_into(Eg2, gb, self.rho, ms_g)     # E[g^2]_t
-            np.add(Eg2, self.eps, out=ms_g)                    # E[g^2]_t + eps = RMS[g]_t^2
-            np.add(Edx2, self.eps, out=neg_dx)                 # RMS[dx]_{t-1}^2
-            neg_dx /= ms_g                                     # (RMS[dx]_{t-1} / RMS[g]_t)^2
-            np.sqrt(neg_dx, out=neg_dx)                        # RMS[dx]_{t-1} / RMS[g]_t
-            neg_dx *= gb                               # -dx_t = RMS[dx]_{t-1} / RMS[g]_t g_t
-            _average_squares_into(Edx2, neg_dx, self.rho, ms_g)   # E[dx^2]_t
-            neg_dx *= eta                              # -eta dx_t
-            wb -= neg_dx                               # W_t = W_{t-1} + eta dx_t
-
     def torch_equivalent(self):
-        return TorchEquivalent("Adadelta", {"lr": self.torch_lr(), "rho": self.rho, "eps": self.eps,
-                                            "weight_decay": self.weight_decay},
-                               exact_when="always (a schedule: set lr to eta_t before each step)",
-                               notes="Eg2 = square_avg, Edx2 = acc_delta; eps inside both roots")
+        return self._torch_equivalent("Adadelta", rho=self.rho, eps=self.eps,
+                                      weight_decay=self.weight_decay,
+                                      notes="Eg2 = square_avg, Edx2 = acc_delta; eps inside both roots")
 
 
 # --------------------------------------------------------------------------- Rprop
@@ -396,7 +346,7 @@ class RpropState(NamedTuple):
     g_prev: object  # the previous gradient (0 after a sign change: "no step this time")
 
 
-class Rprop(Optimizer):
+class Rprop(_Adaptive):
     r"""Rprop (Riedmiller and Braun 1993) [AD-5]: steps that use only the SIGN of the gradient.
 
     Each weight keeps its own step size $\Delta$. With $s = \operatorname{sign}(g_t\, g_{t-1})$:
@@ -428,8 +378,9 @@ class Rprop(Optimizer):
 
     ``lr`` only sets $\Delta_0$ (for a schedule, $\eta_1$); later step sizes adapt by
     themselves. PyTorch: ``torch.optim.Rprop(params, lr=lr, etas=(eta_minus, eta_plus),
-    step_sizes=(delta_min, delta_max))`` gives identical iterates. The rule branches on
-    signs, so it does not run on sympy symbols.
+    step_sizes=(delta_min, delta_max), maximize=maximize)`` gives identical iterates (PyTorch
+    has no ``weight_decay`` for Rprop, nor do we). The rule branches on signs, so it does not
+    run on sympy symbols.
 
     >>> import numpy as np
     >>> opt = Rprop(lr=0.1); s = opt.init(np.zeros(2))
@@ -440,10 +391,12 @@ class Rprop(Optimizer):
     (True, [0.12, 0.05])
     """
     State = RpropState
-    name = "Rprop"
+    display_name = "Rprop"
+    _fast_kernel = _fast.rprop_inplace
 
-    def __init__(self, lr=0.01, eta_minus=0.5, eta_plus=1.2, delta_min=1e-6, delta_max=50.0):
-        super().__init__(lr)
+    def __init__(self, lr=0.01, eta_minus=0.5, eta_plus=1.2, delta_min=1e-6, delta_max=50.0,
+                 maximize=False):
+        super().__init__(lr, maximize)
         self.eta_minus = check_range("eta_minus", eta_minus, 0, 1, low_open=True,
                                      why="eta_minus shrinks the step after a sign flip")
         self.eta_plus = check_range("eta_plus", eta_plus, 1, np.inf, low_open=True,
@@ -470,33 +423,8 @@ class Rprop(Optimizer):
         step = -sign(g_used) * delta                               # W_t = W_{t-1} - sign(g) Delta_t
         return step, s._replace(delta=delta, g_prev=g_used)
 
-    def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`: W and Delta bit for bit. The three-way
-        choice of the factor is made with 0/1 masks and exact min/max instead of np.where.
-        A skipped g_prev entry may be stored as -0.0 where np.where stores 0.0; the two are
-        equal, and neither the flip test nor sign() can tell them apart."""
-        if not _fast_path_applies(w, g, s.delta, s.g_prev):
-            return super().rule_inplace(w, g, s, t, eta)
-        tmp, tmp2 = _scratch(self, w.dtype, 2)
-        for wb, gb, delta, g_prev in _blocks(w, g, s.delta, s.g_prev):
-            kept, factor = tmp[:gb.size], tmp2[:gb.size]
-            np.multiply(gb, g_prev, out=factor)        # g_t g_{t-1}: flip is its sign
-            np.greater(factor, 0, out=kept)            # 1 where flip > 0 (sign kept), else 0
-            np.greater_equal(factor, 0, out=factor)    # 1 where flip >= 0 (no flip), else 0
-            np.multiply(gb, factor, out=g_prev)        # g_used: 0 after a flip, else g_t
-            factor += self.eta_minus                   # eta^- where flipped, >= 1 elsewhere
-            np.minimum(factor, 1.0, out=factor)        # eta^- where flipped, else 1
-            kept *= self.eta_plus                      # eta^+ where kept, else 0
-            np.maximum(factor, kept, out=factor)       # factor: eta^+ kept, eta^- flipped, else 1
-            delta *= factor                            # Delta_{t-1} factor
-            np.clip(delta, self.delta_min, self.delta_max, out=delta)   # Delta_t
-            np.sign(g_prev, out=factor)                # sign(g_used)
-            factor *= delta                            # sign(g_used) Delta_t
-            wb -= factor                               # W_t = W_{t-1} - sign(g_used) Delta_t
-
     def torch_equivalent(self):
-        return TorchEquivalent("Rprop", {"lr": self.torch_lr(),
-                                         "etas": (self.eta_minus, self.eta_plus),
-                                         "step_sizes": (self.delta_min, self.delta_max)},
-                               exact_when="always (lr only sets the initial step sizes)",
-                               notes="delta = step_size, g_prev = prev")
+        return self._torch_equivalent("Rprop", etas=(self.eta_minus, self.eta_plus),
+                                      step_sizes=(self.delta_min, self.delta_max),
+                                      exact_when="always (lr only sets the initial step sizes)",
+                                      notes="delta = step_size, g_prev = prev")

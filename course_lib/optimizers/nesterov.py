@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-
 from ..tree import tree_map
-from .base import TorchEquivalent, _blocks, _fast_path_applies, _scratch
+from . import _fast
 from .momentum import Momentum
 
 
@@ -31,19 +29,23 @@ class Nesterov(Momentum):
     (constructor, :meth:`rule` and its fast path); the one method Nesterov adds is
     :meth:`eval_point`, the look-ahead point $W_{t-1} - \gamma V_{t-1}$ where the gradient is
     taken, which :func:`course_lib.trace.minimize` asks for. (The slides write
-    $\Delta W = -V$ and $\beta = \gamma$.)
+    $\Delta W = -V$ and $\beta = \gamma$.) ``weight_decay`` = lambda > 0 adds the L2 term's
+    gradient at that same point, $\lambda (W_{t-1} - \gamma V_{t-1})$: the gradient of
+    $J + \frac{\lambda}{2}\|W\|^2$ is taken where the look-ahead says, all of it.
 
-    ========  =========================================  ===========  =====================
-    symbol    meaning                                    argument     PyTorch
-    ========  =========================================  ===========  =====================
-    eta       step size (or schedule)                    ``lr``       ``lr``
-    gamma     momentum                                   ``gamma``    ``momentum``
-    V         velocity                                   state ``V``  ``lr * momentum_buffer``
-    ========  =========================================  ===========  =====================
+    ========  =========================================  ================  =========================
+    symbol    meaning                                    argument          PyTorch ``SGD``
+    ========  =========================================  ================  =========================
+    eta       step size (or schedule)                    ``lr``            ``lr``
+    gamma     momentum                                   ``gamma``         ``momentum``
+    lambda    L2 coefficient added to the gradient       ``weight_decay``  ``weight_decay``
+    V         velocity                                   state ``V``       ``lr * momentum_buffer``
+    ========  =========================================  ================  =========================
 
-    PyTorch: ``torch.optim.SGD(params, lr=lr, momentum=gamma, nesterov=True)`` tracks a
-    different point: its parameter is the look-ahead point $U_t = W_t - \gamma V_t$
-    (and ``momentum_buffer = V_t / lr``). Start torch at $U_0 = W_0$ (V_0 = 0) and compare
+    PyTorch: ``torch.optim.SGD(params, lr=lr, momentum=gamma, nesterov=True,
+    weight_decay=weight_decay, maximize=maximize)`` tracks a different point: its parameter
+    is the look-ahead point $U_t = W_t - \gamma V_t$ (and ``momentum_buffer = V_t / lr``),
+    which is also where it takes the decay. Start torch at $U_0 = W_0$ (V_0 = 0) and compare
     its iterates with $W_t - \gamma V_t$; exact while lr is constant. See
     :class:`NesterovFramework` for the same rule written on U directly.
 
@@ -54,17 +56,19 @@ class Nesterov(Momentum):
     array([2.])
     """
     State = NesterovState
-    name = "Nesterov"
+    display_name = "Nesterov"
+    family = "nesterov"
 
     def eval_point(self, params, state):
         """The look-ahead point: the gradient of update t is taken at W_{t-1} - gamma V_{t-1}."""
         return tree_map(lambda w, V: w - self.gamma * V, params, state.V)   # W - gamma V
 
     def torch_equivalent(self):
-        return TorchEquivalent("SGD", {"lr": self.torch_lr(), "momentum": self.gamma, "nesterov": True},
-                               exact_when="constant lr",
-                               change_of_variables="torch's parameter U_t = W_t - gamma V_t; "
-                                                   "momentum_buffer = V_t / lr; U_0 = W_0")
+        return self._torch_equivalent(
+            "SGD", momentum=self.gamma, nesterov=True, weight_decay=self.weight_decay,
+            exact_when="constant lr",
+            change_of_variables="torch's parameter U_t = W_t - gamma V_t; momentum_buffer = V_t / lr; "
+                                "U_0 = W_0")
 
 
 class NesterovFramework(Momentum):
@@ -76,18 +80,21 @@ class NesterovFramework(Momentum):
     U_t = U_{t-1} - \eta_t \nabla J(U_{t-1}) - \gamma V_t$$
 
     The velocity is :class:`~course_lib.optimizers.momentum.Momentum`'s (and so is the
-    constructor); the step differs, so :meth:`rule` is its own.
+    constructor); the step differs, so :meth:`rule` is its own. With ``weight_decay`` =
+    lambda > 0, $\nabla J(U_{t-1})$ becomes $\nabla J(U_{t-1}) + \lambda U_{t-1}$ in both.
 
-    ========  ============================  ===========  ===========================
-    symbol    meaning                       argument     PyTorch
-    ========  ============================  ===========  ===========================
-    eta       step size                     ``lr``       ``lr``
-    gamma     momentum                      ``gamma``    ``momentum``
-    V         velocity                      state ``V``  ``lr * momentum_buffer``
-    ========  ============================  ===========  ===========================
+    ========  =====================================  ================  ===========================
+    symbol    meaning                                argument          PyTorch ``SGD``
+    ========  =====================================  ================  ===========================
+    eta       step size                              ``lr``            ``lr``
+    gamma     momentum                               ``gamma``         ``momentum``
+    lambda    L2 coefficient added to the gradient   ``weight_decay``  ``weight_decay``
+    V         velocity                               state ``V``       ``lr * momentum_buffer``
+    ========  =====================================  ================  ===========================
 
-    PyTorch: ``torch.optim.SGD(params, lr=lr, momentum=gamma, nesterov=True)`` gives identical
-    iterates while lr is constant (PyTorch steps ``-lr (g + gamma buf)``; ours keeps eta
+    PyTorch: ``torch.optim.SGD(params, lr=lr, momentum=gamma, nesterov=True,
+    weight_decay=weight_decay, maximize=maximize)`` gives identical iterates while lr is
+    constant (PyTorch steps ``-lr (g + gamma buf)``; ours keeps eta
     inside V, so under a schedule the two part ways).
 
     >>> import numpy as np
@@ -96,24 +103,16 @@ class NesterovFramework(Momentum):
     array([-0.15])
     """
     State = NesterovState
-    name = "Nesterov (framework form)"
+    display_name = "Nesterov (framework form)"
+    family = "nesterov"
+    _fast_kernel = _fast.nesterov_framework_inplace
 
     def rule(self, g, s, t, eta, w):
+        g = self._l2(g, s, w)                    # g_t + lambda U_{t-1} (L2 in the loss), if lambda > 0
         V = self.gamma * s.V + eta * g           # V_t = gamma V_{t-1} + eta_t g_t
         return -(eta * g + self.gamma * V), s._replace(V=V)   # U_t = U_{t-1} - eta_t g_t - gamma V_t
 
-    def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit."""
-        if not _fast_path_applies(w, g, s.V):
-            return super().rule_inplace(w, g, s, t, eta)
-        tmp, tmp2 = _scratch(self, w.dtype, 2)
-        for wb, gb, Vb in _blocks(w, g, s.V):
-            eg = np.multiply(gb, eta, out=tmp[:gb.size])     # eta_t g_t
-            np.multiply(Vb, self.gamma, out=Vb)              # gamma V_{t-1}
-            Vb += eg                                         # V_t = gamma V_{t-1} + eta_t g_t
-            eg += np.multiply(Vb, self.gamma, out=tmp2[:gb.size])   # eta_t g_t + gamma V_t
-            np.subtract(wb, eg, out=wb)                      # U_t = U_{t-1} - eta_t g_t - gamma V_t
-
     def torch_equivalent(self):
-        return TorchEquivalent("SGD", {"lr": self.torch_lr(), "momentum": self.gamma, "nesterov": True},
-                               exact_when="constant lr", notes="V = lr * momentum_buffer")
+        return self._torch_equivalent("SGD", momentum=self.gamma, nesterov=True,
+                                      weight_decay=self.weight_decay, exact_when="constant lr",
+                                      notes="V = lr * momentum_buffer")

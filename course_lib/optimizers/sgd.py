@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-
-# BLOCK is re-exported: tests/test_lesson_05.py imports it from here
-from .base import BLOCK, Optimizer, TorchEquivalent, _blocks, _fast_path_applies, _scratch  # noqa: F401
+from . import _fast
+from .base import Optimizer, check_weight_decay, l2_gradient
 
 
 class SGDState(NamedTuple):
@@ -17,15 +15,19 @@ class SGD(Optimizer):
     r"""Gradient descent: $W_t = W_{t-1} - \eta_t\, g_t$, with $g_t = \nabla_W J(W_{t-1})$.
 
     Batch, minibatch or single-sample (stochastic) depends only on which gradient you pass.
+    With ``weight_decay`` = lambda > 0, $g_t \leftarrow g_t + \lambda W_{t-1}$ first (L2 in
+    the loss, as PyTorch does); ``maximize=True`` climbs along $-g_t$ instead.
 
-    ========  ===========================  =============
-    symbol    meaning                      argument
-    ========  ===========================  =============
-    eta_t     step size (or schedule)      ``lr``
-    ========  ===========================  =============
+    ========  =======================================  ================  =================
+    symbol    meaning                                  argument          PyTorch ``SGD``
+    ========  =======================================  ================  =================
+    eta_t     step size (or schedule)                  ``lr``            ``lr``
+    lambda    L2 coefficient added to the gradient     ``weight_decay``  ``weight_decay``
+    ========  =======================================  ================  =================
 
-    PyTorch: ``torch.optim.SGD(params, lr=lr)`` gives identical iterates (a schedule maps onto
-    setting ``param_groups[0]["lr"] = eta_t`` before step t).
+    PyTorch: ``torch.optim.SGD(params, lr=lr, weight_decay=weight_decay, maximize=maximize)``
+    gives identical iterates (a schedule maps onto setting ``param_groups[0]["lr"] = eta_t``
+    before step t).
 
     >>> import numpy as np
     >>> opt = SGD(lr=0.1); s = opt.init(np.zeros(2))
@@ -34,20 +36,18 @@ class SGD(Optimizer):
     (array([-0.1,  0.2]), 1)
     """
     State = SGDState
-    name = "SGD"
+    display_name = "SGD"
+    family = "sgd"
+    _fast_kernel = _fast.sgd_inplace
+    _quiet_when_off = ("maximize", "weight_decay")
+
+    def __init__(self, lr, weight_decay=0.0, maximize=False):
+        super().__init__(lr, maximize)
+        self.weight_decay = check_weight_decay(weight_decay)
 
     def rule(self, g, s, t, eta, w):
-        return -eta * g, s                     # W_t = W_{t-1} - eta_t g_t
-
-    def rule_inplace(self, w, g, s, t, eta):
-        """Allocation-free version of :meth:`rule`: same arithmetic, bit for bit."""
-        if not _fast_path_applies(w, g):
-            return super().rule_inplace(w, g, s, t, eta)
-        (tmp,) = _scratch(self, w.dtype)
-        for wb, gb in _blocks(w, g):
-            step = np.multiply(gb, eta, out=tmp[:gb.size])   # eta_t g_t
-            np.subtract(wb, step, out=wb)                    # W_t = W_{t-1} - eta_t g_t
+        g = l2_gradient(g, w, self.weight_decay)   # g_t + lambda W_{t-1} (L2 in the loss)
+        return -eta * g, s                         # W_t = W_{t-1} - eta_t g_t
 
     def torch_equivalent(self):
-        return TorchEquivalent("SGD", {"lr": self.torch_lr()}, exact_when="always (a schedule: set lr "
-                               "to eta_t before each step)")
+        return self._torch_equivalent("SGD", weight_decay=self.weight_decay)
