@@ -1,11 +1,9 @@
 """Lesson 05's symbolic claims, run on the library's code, and each one shown to fail when
-its formula is changed; plus the PyTorch convention the lesson states, and the fast path
-the benchmark times."""
+its formula is changed; plus the PyTorch convention the lesson states."""
 import numpy as np
 import pytest
 import sympy as sp
 
-from course_lib import optimizers as O
 from course_lib.averages import running_average
 from course_lib.optimizers import (SGD, AveragedMomentum, AveragedMomentumState, Momentum,
                                    MomentumState)

@@ -41,12 +41,36 @@ def test_committed_executed_and_clean(path):
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
 
+#: random numbers that no seed controls: numpy's global generator, an argument-free
+#: default_rng(), the stdlib's random module, or torch's global generator
+UNSEEDED = re.compile(r"np\.random\.(rand|randn|randint|normal|uniform|choice|shuffle|permutation|"
+                      r"random|standard_normal|binomial|poisson|exponential)\s*\("
+                      r"|default_rng\(\s*\)|^\s*import random\b|^\s*from random import"
+                      r"|torch\.(rand|randn|randint|randperm)\s*\(", re.M)
+
+
+def unseeded_calls(src: str) -> list:
+    """The places in `src` where random numbers come from no seed the lesson sets."""
+    return [m.group(0).strip() for m in UNSEEDED.finditer(src)]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_no_sys_path_hacks_and_seeded(path):
     src = "\n".join("".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "code")
     assert "sys.path" not in src
-    if "random" in src:
-        assert "default_rng(" in src or "seed" in src, "random numbers come from a seeded generator"
+    assert not unseeded_calls(src), "random numbers come from a seeded np.random.default_rng(seed)"
+
+
+@pytest.mark.parametrize("snippet", [
+    "x = np.random.randn(3)", "rng = np.random.default_rng()", "import random",
+    "idx = np.random.permutation(10)", "from random import shuffle", "z = torch.randn(2)"])
+def test_the_seed_check_catches_each_unseeded_source(snippet):
+    assert unseeded_calls("rng = np.random.default_rng(0)\n" + snippet)
+
+
+def test_the_seed_check_passes_seeded_code():
+    assert not unseeded_calls("rng = np.random.default_rng(0)\nx = rng.normal(size=3)\n"
+                              "g = torch.Generator().manual_seed(0)")
 
 
 def test_every_notebook_is_a_lesson_a_companion_or_a_reference_page():
