@@ -205,6 +205,8 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}.update needs params (the current weights)")
         bufs = _buffers(state)
         ref = getattr(state, bufs[0]) if bufs else params
+        if _plain_float_arrays_agree(grads, ref, params):
+            return                                    # the common case, every check passed
         if ref is not None:
             tree_map(lambda a, b: None, ref, grads)   # same list structure
         if params is not None:
@@ -294,6 +296,19 @@ def _leaf_states(state, n):
     """The state of each of n arrays of a list: ``State(t, buffer[0], ...)`` and so on."""
     bufs = _buffers(state)
     return [state._replace(**{f: getattr(state, f)[i] for f in bufs}) for i in range(n)]
+
+
+def _plain_float_arrays_agree(g, *others) -> bool:
+    """True when g is one finite real float array and every other (None aside) is a real float
+    array of its shape: then :meth:`Optimizer._check` has nothing to refuse. Anything else
+    (lists, sympy, ints, complex, a mismatch, inf) goes through the checks that name it."""
+    if type(g) is not np.ndarray or g.dtype.kind != "f":
+        return False
+    for a in others:
+        if a is not None and (type(a) is not np.ndarray or a.dtype.kind != "f"
+                              or a.shape != g.shape):
+            return False
+    return bool(np.isfinite(g).all())
 
 
 def _label(name, tree, i):
