@@ -302,3 +302,71 @@ def test_kink_slope_follows_the_schedule(p_, c_):
     ex = np.array(ex)
     assert abs(_slope(ks, ex, 300) + p_) < 0.15
     assert np.all(ex[ks >= 300] < 0.5 * a * c_ / ks[ks >= 300] ** p_)
+
+
+# ---------------------------------------------------------------- the notebook's shape (issue 16)
+import ast  # noqa: E402
+import json  # noqa: E402
+import pathlib  # noqa: E402
+import re  # noqa: E402
+
+NOTEBOOK = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "02_step_sizes_and_convergence.ipynb"
+
+
+def _cells():
+    nb = json.loads(NOTEBOOK.read_text())
+    return [(c["cell_type"], "".join(c["source"]), c) for c in nb["cells"]]
+
+
+def _outputs(cell):
+    out = []
+    for o in cell.get("outputs", []):
+        out.append("".join(o.get("text", "")))
+        out.append("".join(o.get("data", {}).get("text/plain", "")))
+    return "\n".join(out)
+
+
+def statements_of(source):
+    """(text, true) of every Statement(...) written in a quiz cell."""
+    calls = [n for n in ast.walk(ast.parse(source))
+             if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "Statement"]
+    return [(ast.literal_eval(c.args[0]), c.args[1].value) for c in calls]
+
+
+def test_core_path_is_stated_and_the_deep_dive_comes_after_the_summary():
+    cells = _cells()
+    minutes = re.search(r"Core path: about (\d+) minutes", cells[0][1])
+    assert minutes and int(minutes.group(1)) <= 60
+    heads = [s.splitlines()[0] for kind, s, _ in cells if kind == "markdown" and s.startswith("## ")]
+    order = [h.split(":")[0] for h in heads]
+    assert order.index("## Summary") < order.index("## Deep dive") < order.index("## Sources") == len(order) - 1
+    assert not any(re.search(r"\bthe (notes|slides|seed notes)\b", s) for _, s, _ in cells[:-1])
+
+
+def test_notation_box_follows_setup_and_settings_cells_hold_only_upper_case_assignments():
+    cells = _cells()
+    setup = next(i for i, (_, s, _) in enumerate(cells) if "import course_lib" in s)
+    assert cells[setup + 1][1].startswith("notation_box(")
+    settings = [s for _, s, c in cells if "settings" in c.get("metadata", {}).get("tags", [])]
+    assert len(settings) == 4
+    for s in settings:
+        for node in ast.parse(s).body:
+            assert isinstance(node, ast.Assign) and node.targets[0].id.isupper(), s
+
+
+def test_quiz_has_false_statements_and_quotes_the_measured_numbers():
+    cells = _cells()
+    quiz = next(i for i, (_, s, _) in enumerate(cells) if s.startswith("Quiz("))
+    statements = statements_of(cells[quiz][1])
+    assert 4 <= len(statements) <= 6 and sum(not t for _, t in statements) >= 2
+    shown = "\n".join(_outputs(c) for _, _, c in cells[:quiz])
+    for measured in ("600): 0.345 (predicted 0.360); shrinking step (last 100): 0.0028",
+                     "73.90     2.51e-03", "3.30e+00   3.24e+00", "2.83e+00   2.74e+00",
+                     "(2ac = 0.5): measured slope -0.50",
+                     "last iterate 3.31e-03, uniform average 1.81e-02, polynomial-decay 2.81e-04 (12 times"):
+        assert measured in shown, measured
+
+
+def test_statements_of_reads_truth_values():
+    assert statements_of('Quiz("q", [Statement("a", True, "x"), Statement("b", False, "y")])') == \
+        [("a", True), ("b", False)]
