@@ -125,6 +125,12 @@ _ROWS = [
     (r"$\mu$, $\sigma$", r"per-feature batch mean and (biased) standard deviation", r"`cache.mu`, `cache.sigma`",
      r"`running_mean`; `running_var` keeps the unbiased variance", "mu_sigma_bn"),
     (r"$\bar Z$, $\hat Z$", r"normalized input; output $\hat Z = G \bar Z + B$", r"`Zbar`, `Zhat`", r"output", "Zbar"),
+    (r"$s_i$", r"batch-norm denominator: $\sigma_i + \epsilon$ (`eps_mode='sigma'`) or $\sqrt{\sigma_i^2 + \epsilon}$ (`'sqrt'`)",
+     r"`cache.s`", r"$\sqrt{\sigma^2 + \epsilon}$ only", "s_bn"),
+    (r"$m_t$, $v_t$ (batch norm)", r"running estimates of a unit's mean and variance, used at inference",
+     r"`BatchNorm.running_mean`, `BatchNorm.running_var`", r"`running_mean`, `running_var`", "mv_bn"),
+    (r"$g_{ij}$ (batch norm)", r"upstream gradient $\partial L / \partial \hat Z_{ij}$ handed to the layer",
+     r"`batchnorm.batchnorm_backward(dZhat=)`", r"`grad_output`", "g_bn"),
     (r"$G$, $B$", r"batch-norm gain and shift (not momentum's $\gamma$)", r"`batchnorm.batchnorm_forward(G=)`, `batchnorm.batchnorm_forward(B=)`",
      r"`weight`, `bias`", "GB"),
     # ---- quadratic models (lessons 05-09) ----

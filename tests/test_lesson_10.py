@@ -189,3 +189,59 @@ def test_changed_formulas_fail():
         claim_inference("sigma", lambda v: sp.sqrt(v + eps))
     with pytest.raises(ProofError, match="linear"):                 # averaging squares of x
         claim_linear(lambda avg, x, g: running_average(avg, x * x, g))
+
+
+# -- the notebook itself: the student's path (issue 16) ---------------------------------------
+
+import ast  # noqa: E402
+import json  # noqa: E402
+import pathlib  # noqa: E402
+
+NOTEBOOK = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "10_batchnorm_forward.ipynb"
+
+
+def notebook_cells(path=NOTEBOOK):
+    return [(c["cell_type"], "".join(c["source"]), c["metadata"].get("tags", []))
+            for c in json.loads(path.read_text())["cells"]]
+
+
+def quiz_statements(source):
+    """(text, truth) of every Statement(...) in a cell, read from its source without running it."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Statement":
+            found.append((ast.literal_eval(node.args[0]), ast.literal_eval(node.args[1])))
+    return found
+
+
+def lesson_shape_problems(cells):
+    problems = []
+    if "Core path: about" not in cells[0][1]:
+        problems.append("the first cell states no core-path time")
+    quizzes = [quiz_statements(src) for kind, src, _ in cells if kind == "code" and "Quiz(" in src]
+    if len(quizzes) != 1 or not 4 <= len(quizzes[0]) <= 6 or sum(not t for _, t in quizzes[0]) < 2:
+        problems.append("one quiz of 4-6 statements, at least two false")
+    for kind, src, tags in cells:
+        if "settings" in tags:
+            tree = ast.parse(src)
+            if not all(isinstance(n, ast.Assign) and all(t.id.isupper() for t in n.targets)
+                       for n in tree.body):
+                problems.append(f"a settings cell holds more than UPPER_CASE assignments: {src[:40]!r}")
+    before_sources = "\n".join(src for kind, src, _ in cells if kind == "markdown"
+                               and not src.startswith("## Sources"))
+    if "the notes" in before_sources or "notes'" in before_sources:
+        problems.append("the lecture notes are mentioned outside ## Sources")
+    return problems
+
+
+def test_the_notebook_has_the_student_path_shape():
+    assert lesson_shape_problems(notebook_cells()) == []
+    assert sum("settings" in tags for _, _, tags in notebook_cells()) >= 4
+
+
+def test_the_shape_check_can_fail():
+    cells = notebook_cells()
+    broken = [("markdown", "# 10", [])] + cells[1:] + [("markdown", "as the notes say", []),
+                                                          ("code", "X = 1\nprint(X)", ["settings"])]
+    problems = lesson_shape_problems(broken)
+    assert len(problems) == 3, problems

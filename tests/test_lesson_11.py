@@ -274,3 +274,22 @@ def test_BB3_frameworks_error_is_larger_for_every_gradient_only_below_sigma_one_
     # between 1/2 and 1 it depends on the gradient, so "larger when sigma < 1" is false
     assert ratio(0.75, 0.0) < 1 < ratio(0.75, 100.0)
     assert ratio(0.75, 0.0) == pytest.approx(1 / (2 * 0.75), rel=1e-3)
+
+
+# -- the notebook itself: the student's path (issue 16), with lesson 10's checker ----------------
+
+import pathlib  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from test_lesson_10 import lesson_shape_problems, notebook_cells  # noqa: E402
+
+NOTEBOOK = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "11_batchnorm_backward.ipynb"
+
+
+def test_the_notebook_has_the_student_path_shape():
+    cells = notebook_cells(NOTEBOOK)
+    assert lesson_shape_problems(cells) == []
+    assert sum("settings" in tags for _, _, tags in cells) >= 2
+    # every proof is displayed (library vs claim), none only counted with print(proof)
+    assert not any("print(proof)" in src for kind, src, _ in cells if kind == "code")
