@@ -334,3 +334,33 @@ def test_ne3_floor_prediction_with_the_state_dependent_noise():
         meas, nag = np.mean(acc), cls is Nesterov
         assert meas == pytest.approx(exact_gap_at_W(X, H, Sigma, 0.02, 0.9, nag), rel=0.025)
         assert meas != pytest.approx(exact_gap_at_W(X, H, Sigma, 0.02, 0.9, nag, False), rel=0.025)
+
+
+# --- [NE-1] the driver takes the gradient where the optimizer asks (lesson 06, cell "in trace.run") --
+
+def _driver_lines(fn):
+    """Lesson 06's lookup: the line of fn that asks for the point and the line that takes g there."""
+    import inspect
+    lines = [ln.strip() for ln in inspect.getsource(fn).splitlines()]
+    ask = [ln for ln in lines if "= optimizer.eval_point(" in ln]
+    if not ask:
+        raise LookupError("no line asks optimizer.eval_point")
+    name = ask[0].split("=")[0].strip()
+    take = [ln for ln in lines if f"= grad({name}" in ln]
+    if not take:
+        raise LookupError(f"no line takes grad({name})")
+    return ask[0], take[0]
+
+
+def test_ne1_the_driver_lines_the_lesson_prints_exist():
+    from course_lib import trace
+    ask, take = _driver_lines(trace.run)
+    assert ask.startswith("point = optimizer.eval_point(") and take.startswith("out = grad(point)")
+
+
+def test_ne1_the_lookup_fails_loudly_on_a_driver_that_ignores_eval_point():
+    def naive(optimizer, grad, w, state):
+        g = grad(w)                       # the gradient at W: Nesterov would be heavy ball
+        return optimizer.update(g, state, w)
+    with pytest.raises(LookupError, match="eval_point"):
+        _driver_lines(naive)
