@@ -1,5 +1,5 @@
-"""Lesson 09's claims about the races, checked again on the library's own code, and each shown
-to FAIL when the claim is changed [VO-1].
+"""Lesson 09's claims about the races (and those of its deep dive, 09b), checked again on the
+library's own code, and each shown to FAIL when the claim is changed [VO-1].
 
 * At eta = 1/L (the library's suggested ``lr_gd`` for the long valley and the quadratic) SGD and
   Nesterov remove the steep direction's error in one update: an artefact of that step size.
@@ -9,10 +9,15 @@ to FAIL when the claim is changed [VO-1].
   gamma^-1/2 per update until P_t H passes 2), not from the missing bias correction.
 * AdamW's miss on Beale's function is the decay's bias: its resting point
   grad f(W) + lambda W (sqrt(v_hat) + eps) = 0 is outside the tolerance at update 600.
+* The stored outputs stay readable: no math block of a proof is longer than MathJax handles
+  (issue 16: one 10 kB block failed with "internal buffer size exceeded").
 """
 from __future__ import annotations
 
 import dataclasses
+import json
+import pathlib
+import re
 
 import numpy as np
 import pytest
@@ -20,6 +25,7 @@ import sympy as sp
 
 from course_lib import landscapes as LS
 from course_lib.optimizers import SGD, Adam, Nesterov
+from course_lib.optimizers.registry import adaptive_names
 from course_lib.proofs import ProofError, check_equal
 from course_lib.trace import minimize
 
@@ -153,3 +159,33 @@ def test_adamw_has_no_bias_when_the_minimum_is_the_origin():
     tr = minimize(aw, Q.grad, Q.start, 200, keep_states=True)
     rest, w = resting_gap(Q, aw, tr.states[200], 200, [0.3, -0.2])
     assert rest < 1e-20 and np.abs(w).max() < 1e-10
+
+
+# -- the stored notebooks: small math blocks, the registry's families -----------------------------
+
+NOTEBOOKS = [pathlib.Path(__file__).resolve().parents[1] / "notebooks" / name
+             for name in ("09_visualizing_optimizers.ipynb", "09b_landscapes_deep_dive.ipynb")]
+MATH_LIMIT = 2500          # characters of LaTeX in one $$...$$ block
+
+
+def math_blocks(nb: dict) -> list[str]:
+    """Every $$...$$ block in the markdown and LaTeX outputs of a notebook."""
+    return [block for cell in nb["cells"] for out in cell.get("outputs", [])
+            for mime in ("text/markdown", "text/latex")
+            for block in re.findall(r"\$\$.*?\$\$", "".join(out.get("data", {}).get(mime, "")), re.S)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_math_block_is_too_long_for_mathjax(path):
+    blocks = math_blocks(json.loads(path.read_text()))
+    assert max(map(len, blocks), default=0) <= MATH_LIMIT
+
+
+def test_the_math_block_check_can_fail():
+    long_proof = {"cells": [{"outputs": [{"data": {"text/markdown": "$$" + "x + " * 700 + "$$"}}]}]}
+    assert max(map(len, math_blocks(long_proof))) > MATH_LIMIT
+
+
+def test_the_lesson_splits_the_line_up_as_the_registry_does():
+    assert {"Adagrad", "RMSprop", "Rprop", "Adam", "AdaMax", "AMSGrad", "AdamW"} <= adaptive_names()
+    assert not {"SGD", "Momentum", "AveragedMomentum", "Nesterov", "NesterovFramework"} & adaptive_names()
