@@ -2,7 +2,9 @@
 unbiased with variance var/N, derived from the code that computes it, and its minimum is
 biased low [VM-1]; a minibatch has var/b, times (N-b)/(N-1) when drawn without replacement
 [VM-2]; the per-example form of the minibatch bound, and the stored measurements the text
-quotes [VM-3, VM-4]."""
+quotes [VM-3, VM-4]. Also the lesson's shape for a student working alone (issue 16): a core path
+of at most 60 minutes, a deep-dive companion holding the minimum's bias, the kinks and
+K-means, a notation box, a self-check quiz, and the lecture notes named only under Sources."""
 import itertools
 import json
 import pathlib
@@ -22,6 +24,7 @@ mu = sp.Symbol("mu", positive=True)
 c = sp.Symbol("c", real=True)
 sigma = sp.Symbol("sigma", positive=True)
 NOTEBOOK = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "03_variance_and_minibatches.ipynb"
+DEEP = NOTEBOOK.with_name("03b_minibatch_deep_dive.ipynb")
 
 
 # ---------------------------------------------------------------- [VM-1] from the estimator's code
@@ -119,25 +122,26 @@ def test_min_of_empirical_risk_is_biased_low_but_the_slope_is_not():
     assert abs(w_hat.mean() - 1.5) < 4 * se_w
 
 
-def _cells():
-    return json.loads(NOTEBOOK.read_text())["cells"]
+def _cells(path=NOTEBOOK):
+    return json.loads(path.read_text())["cells"]
 
 
-def _text():
-    """All markdown of the lesson, whitespace (and line breaks) collapsed to single spaces."""
-    return " ".join(" ".join("".join(c["source"]) for c in _cells() if c["cell_type"] == "markdown").split())
+def _text(path=NOTEBOOK):
+    """All markdown of a notebook, whitespace (and line breaks) collapsed to single spaces."""
+    return " ".join(" ".join("".join(c["source"]) for c in _cells(path) if c["cell_type"] == "markdown").split())
 
 
-def _output_of(marker):
-    code = next(c for c in _cells() if c["cell_type"] == "code" and marker in "".join(c["source"]))
+def _output_of(marker, path=NOTEBOOK):
+    code = next(c for c in _cells(path) if c["cell_type"] == "code" and marker in "".join(c["source"]))
     return "".join("".join(o.get("text", "")) for o in code["outputs"])
 
 
 def test_vm1_text_says_the_minimum_not_the_minimizer_is_biased_low():
-    text = _text()
+    text = _text(DEEP)
     assert "minimizer unbiased" not in text and "minimum of a noisy curve" not in text
-    assert "its minimum is biased low" in text and "need not be biased" in text
-    out = _output_of("def fitted_slopes(")
+    assert "The minimum is biased low" in text and "need not be biased" in text
+    assert "biased low" in _text()                      # the core path says so and points here
+    out = _output_of("def fitted_slopes(", DEEP)
     rows = re.findall(r"^\s*(\d+)\s+([\d.]+) \(([\d.]+)-([\d.]+)\)\s+([\d.]+)\s+([\d.]+) \(", out, re.M)
     assert [int(r[0]) for r in rows] == [2, 5, 20, 100]
     for n, mean, lo, hi, pred, w in rows:
@@ -222,21 +226,22 @@ def vm3_rows():
     rows = {(m[0], int(m[1])): (float(m[2]), float(m[3]), float(m[4]), float(m[5]))
             for m in re.findall(r"(abs|sq)\s+b =\s+(\d+): \S+\s+ratio ([\d.]+) \(([\d.]+)-([\d.]+)\)"
                                 r"\s+slope (-[\d.]+)", out)}
-    gains = re.search(r"b = 1: ([\d.]+) \(kink\), ([\d.]+) \(smooth\)", out).groups()
-    near = re.search(r"slopes at most ([\d.]+); .* sd ([\d.]+);\n.* at b = (\d+)", out).groups()
+    gains = re.search(r"b = 1: ([\d.]+) \(smooth\), ([\d.]+) \(kink\)", out).groups()
+    near = re.search(r"slopes at most ([\d.]+); .* sd ([\d.]+);\n.* at b = (\d+)",
+                     _output_of("b_cross = (", DEEP)).groups()
     return rows, gains, near
 
 
 def test_vm3_text_quotes_the_stored_measurement():
     rows, gains, near = vm3_rows()
     assert len(rows) == 8 and all(0.8 <= r[0] <= 1.3 for r in rows.values())    # "between 0.8 and 1.3"
-    text = _text()
-    for number in gains + near:
-        assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.]\d)", text), \
+    text, deep = _text(), _text(DEEP)
+    for number, where in [(g, text) for g in gains] + [(n, deep) for n in near]:
+        assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.]\d)", where), \
             f"the text does not quote the stored {number}"
     assert all(5 < float(g) < 8.5 for g in gains)                                   # about sqrt(64) = 8
     assert float(near[0]) < float(near[1]) / 4 and 16 < int(near[2]) < 64           # comparable at 64
-    assert f"up to $b \\approx {near[2]}$" in text
+    assert f"up to $b \\approx {near[2]}$" in deep
     worst = max(rows, key=lambda key: rows[key][0])
     assert worst == ("abs", 64) and f"({rows[worst][0]:.2f}, though within the spread" in text
     assert rows[worst][1] < 1 < rows[worst][2]                                      # within the spread
@@ -253,15 +258,12 @@ def test_vm3_timing_shows_the_fixed_cost():
     assert len(re.findall(r"^\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+$", out, re.M)) == 11    # whole table
     share = int(re.search(r"fixed cost is (\d+)% of the time", out).group(1))
     assert share > 90
-    assert re.search(r"from b = 4a/c = \d+ on", out)
+    assert re.search(r"from b = 4 tau_call / tau_ex = \d+ on", out)
 
 
 # ---------------------------------------------------------------- [VM-4] text against stored numbers
 def _vm4_cells():
-    import json
-    import pathlib
-    path = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "03_variance_and_minibatches.ipynb"
-    cells = json.loads(path.read_text())["cells"]
+    cells = _cells(DEEP)
     code = next(c for c in cells if c["cell_type"] == "code" and "points_to(" in "".join(c["source"]))
     out = "".join("".join(o.get("text", "")) for o in code["outputs"])
     text = next("".join(c["source"]) for c in cells
@@ -310,8 +312,8 @@ def test_vm4_old_unmeasured_claims_are_gone():
 
 def test_vm3_cites_without_unverified_section_numbers():
     """The Bubeck (2015) citation names the results, not section numbers quoted from memory."""
-    text = _text()
-    assert "Bubeck" in text and not re.search(r"section 6\.\d", text)
+    for text in (_text(), _text(DEEP)):
+        assert "Bubeck" in text and not re.search(r"section 6\.\d", text)
 
 
 # ---------------------------------------------------------------- [VM-5] and [VM-6]
@@ -345,3 +347,93 @@ def test_vm6_text_quotes_the_stored_excess_losses():
         assert number.rstrip(",") in text, f"the text does not quote the stored {number}"
     first, second, *_, final = (float(v.rstrip(",")) for v in found)
     assert first / second > 10 and second / final < 2
+
+
+# ---------------------------------------------------------------- [VM-2] the derivation in the text
+def test_covariance_without_replacement_from_a_fixed_sum():
+    """The text's derivation: the sum of all N examples does not depend on the order, so
+    0 = N s^2 + N(N-1) r gives r = -s^2/(N-1), and then var(batch mean) = s^2/b (N-b)/(N-1)."""
+    n, b, s2, r = sp.symbols("N b s2 r", positive=True)
+    r_sol = sp.solve(sp.Eq(n * s2 + n * (n - 1) * r, 0), r)
+    assert r_sol == [-s2 / (n - 1)]
+    var_batch = (b * s2 + b * (b - 1) * r_sol[0]) / b ** 2
+    check_equal(var_batch, s2 / b * (n - b) / (n - 1), "var of the batch mean")
+    with pytest.raises(ProofError):                          # independent draws: no correction
+        check_equal((b * s2) / b ** 2, s2 / b * (n - b) / (n - 1), "a changed derivation")
+    text = _text()
+    assert "r = -\\frac{s^2}{N-1}" in text and "\\frac{s^2}{b}\\cdot\\frac{N-b}{N-1}" in text
+
+
+# ---------------------------------------------------------------- the lesson's shape (issue 16)
+def _code_sources(path=NOTEBOOK):
+    return ["".join(c["source"]) for c in _cells(path) if c["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("path", [NOTEBOOK, DEEP], ids=["core", "deep"])
+def test_notation_box_right_after_setup(path):
+    codes = _code_sources(path)
+    assert "import course_lib" in codes[0] and codes[1].startswith("notation_box(")
+
+
+def test_core_path_is_at_most_an_hour_and_links_the_deep_dive():
+    first = "".join(_cells()[0]["source"])
+    minutes = int(re.search(r"Core path: about (\d+) minutes", first).group(1))
+    assert minutes <= 60
+    assert "03b_minibatch_deep_dive.ipynb" in first
+    summary = _text().split("## Summary")[1]
+    assert "03b_minibatch_deep_dive.ipynb" in summary
+    assert "03_variance_and_minibatches.ipynb" in "".join(_cells(DEEP)[0]["source"])
+
+
+def test_the_core_is_shorter_than_before():
+    """The moved sections stay out of the core: no K-means experiment, no fitted-slope table."""
+    codes = "\n".join(_code_sources())
+    assert "fit_kmeans" not in codes and "def fitted_slopes(" not in codes and "b_cross" not in codes
+    assert len(_text().split()) < 3600
+
+
+@pytest.mark.parametrize("path", [NOTEBOOK, DEEP], ids=["core", "deep"])
+def test_lecture_notes_named_only_under_sources(path):
+    text = _text(path)
+    before, sources = text.split("## Sources")
+    for phrase in ("the notes", "the slides", "seed notes", "lecture notes"):
+        assert phrase not in before.lower(), phrase
+    assert "lecture notes" in sources
+
+
+@pytest.mark.parametrize("path", [NOTEBOOK, DEEP], ids=["core", "deep"])
+def test_settings_cells_hold_only_upper_case_assignments(path):
+    import ast
+    cells = [c for c in _cells(path) if "settings" in c.get("metadata", {}).get("tags", [])]
+    assert cells
+    for cell in cells:
+        for node in ast.parse("".join(cell["source"])).body:
+            assert isinstance(node, ast.Assign) and all(t.id.isupper() for t in node.targets)
+
+
+def _quiz():
+    from course_lib.quiz import Quiz, Statement
+    code = next(s for s in _code_sources() if s.startswith("Quiz("))
+    return eval(code.rsplit(".show()", 1)[0], {"Quiz": Quiz, "Statement": Statement})
+
+
+def test_self_check_quiz_has_false_statements_with_feedback():
+    quiz = _quiz()
+    assert 4 <= len(quiz.statements) <= 6
+    assert sum(not s.true for s in quiz.statements) >= 2
+    assert all(len(s.why.split()) >= 10 for s in quiz.statements)
+    assert quiz.grade([s.true for s in quiz.statements]).wrong == []
+    assert quiz.grade([True] * len(quiz.statements)).wrong != []      # ticking all cannot pass
+
+
+def test_quiz_feedback_agrees_with_the_measurements():
+    """The quiz's 'about a quarter' and 'within a few percent' are the stored VM-5 errors, and
+    its per-update gain is the stored one's size."""
+    single, window = (float(v) for v in re.search(
+        r"single batch loss ([\d.]+), mean of last \d+: ([\d.]+)", _output_of("win_avg = np.convolve(")).groups())
+    assert 0.2 <= single <= 0.3 and window < 0.05
+    by_text = {s.text[:40]: s for s in _quiz().statements}
+    per_example = next(s for t, s in by_text.items() if t.startswith("Per example processed"))
+    assert not per_example.true
+    rows, gains, _ = vm3_rows()
+    assert all(5 < float(g) < 8.5 for g in gains)
