@@ -102,3 +102,14 @@ def test_coefficient_jacobian_and_characteristic_polynomial():
     w, V, lam, eta, gamma = sp.symbols("w V lambda eta gamma")
     A = jacobian([w - eta * lam * w + gamma * V, gamma * V - eta * lam * w], [w, V])
     check_equal(characteristic_polynomial(A, z), z ** 2 - (1 + gamma - eta * lam) * z + gamma)
+
+
+def test_an_equation_checked_by_holds_goes_the_fast_way_and_can_fail():
+    import sympy as sp
+    from course_lib.proofs import Proof, ProofError
+    x = sp.Symbol("x")
+    p = Proof("eq")
+    p.holds(sp.Eq((x + 1) ** 2, x ** 2 + 2 * x + 1), "expand")
+    assert "checked" in p._repr_markdown_()
+    with pytest.raises(ProofError, match="difference: 2\\*x"):
+        p.holds(sp.Eq((x + 1) ** 2, x ** 2 + 1), "a wrong expansion")
