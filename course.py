@@ -466,7 +466,8 @@ def pythons_commands(uv, exe, env_dir, text):
     """The commands for one interpreter: a throw-away venv, the course plus pytest, pytest-xdist
     and nbval (versions from the test extra; no JupyterLab, no nbgrader: the grading tests stay
     with the default Python; nor the lessons' sympy proofs again, tests/test_lesson_*.py, about
-    half the CPU time, to keep CI's added time under 5 minutes), then one pytest run on two
+    half the CPU time, nor the lessons re-run with changed settings, tests/test_settings_lesson_*.py,
+    to keep CI's added time under 5 minutes), then one pytest run on two
     workers. No --compile-bytecode here:
     Python writes .pyc files for what the tests import, which is less than uv would compile."""
     py = venv_python(env_dir)
@@ -477,7 +478,9 @@ def pythons_commands(uv, exe, env_dir, text):
         [uv, "venv", "-q", "--python", exe, env_dir],
         [uv, "pip", "install", "-q", "--python", py, "-e", "."] + keep,
         [py, "-m", "pytest", "-q"] + XDIST + ["-m", "not grading and not torch",
-                                               "--ignore-glob=tests/test_lesson_*.py", "tests",
+                                               "--ignore-glob=tests/test_lesson_*.py",
+                                               "--ignore-glob=tests/test_settings_lesson_*.py",
+                                               "--ignore=tests/test_notebook_settings.py", "tests",
                                                "course_lib"] + PYTHONS_LESSONS + NBVAL,
     ]
 

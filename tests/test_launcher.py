@@ -369,8 +369,10 @@ def test_other_python_commands():
     assert sorted(install[8:]) == ["nbval>=0.11", "pytest-xdist>=3.5", "pytest>=8"]
     assert test[:8] == [py, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile"]
     assert test[8] == "-m" and "not grading" in test[9]
-    assert test[10] == "--ignore-glob=tests/test_lesson_*.py"
-    assert test[11:13] == ["tests", "course_lib"] and test[-4:] == NBVAL
+    assert test[10:13] == ["--ignore-glob=tests/test_lesson_*.py",
+                           "--ignore-glob=tests/test_settings_lesson_*.py",
+                           "--ignore=tests/test_notebook_settings.py"]
+    assert test[13:15] == ["tests", "course_lib"] and test[-4:] == NBVAL
     for lesson in course.PYTHONS_LESSONS:
         assert lesson in test and (ROOT / lesson).is_file()
 
