@@ -174,3 +174,55 @@ def test_gradcheck_tells_a_missing_one_over_k_from_rounding():
     num = numerical_gradient(loss_of, p[0].copy(), h=1e-5)
     assert rel_error(num, g[0]) < 1e-5
     assert 0.85 < rel_error(num, 16 * g[0]) <= 1     # about (K - 1)/(K + 1) = 15/17: order 1
+
+
+# -- the saved lesson: its own bar per run, a readable saved form, the student's path ---------
+
+import json  # noqa: E402
+import pathlib  # noqa: E402
+
+NOTEBOOK = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "12_training_a_network.ipynb"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _cells():
+    return json.loads(NOTEBOOK.read_text())["cells"]
+
+
+def _bars(cell):
+    """The saved progress-bar outputs of a code cell (widget view plus static text)."""
+    return [o["data"] for o in cell.get("outputs", []) if WIDGET_VIEW in o.get("data", {})]
+
+
+def test_every_saved_run_has_its_own_bar_that_reads_without_widgets():
+    cells = _cells()
+    five = next(c for c in cells if c["cell_type"] == "code" and "plain = {name: run_seeds" in
+                "".join(c["source"]))
+    bars = _bars(five)
+    assert len(bars) == 6                                   # five optimizers and the twin
+    assert len({b[WIDGET_VIEW]["model_id"] for b in bars}) == 6
+    labels = ["".join(b["text/plain"]) for b in bars]
+    assert [t.split("  ")[1].split(":")[0] for t in labels] == [
+        "SGD", "Momentum", "Nesterov", "RMSprop", "Adam", "SGD, lr 0.5"]
+    every = [b for c in cells for b in _bars(c)]
+    assert all("HBox(" not in "".join(b["text/plain"]) for b in every)
+    red = ["".join(b["text/plain"]) for b in every if "#c62828" in "".join(b["text/html"])]
+    assert len(red) == 3 and all("diverged" in t for t in red)   # lr 3, lr 10, lr 30
+
+
+def test_the_lesson_has_the_students_path():
+    cells = _cells()
+    text = ["".join(c["source"]) for c in cells]
+    assert "Core path: about 60 minutes" in text[0]
+    assert text[3].startswith("notation_box(")
+    settings = [t for c, t in zip(cells, text) if "settings" in c["metadata"].get("tags", [])]
+    assert len(settings) == 3 and all(
+        line == "" or line.split("=")[0].strip().isupper() for t in settings for line in t.split("\n"))
+    questions = [t for t in text if "Study question [" in t]
+    assert questions and all(t.count("<summary>Hint</summary>") == t.count("### Study question")
+                             == t.count("<summary>Worked answer</summary>") for t in questions)
+    quiz = next(t for t in text if t.startswith("Quiz("))
+    assert quiz.count("Statement(") >= 5 and quiz.count("False") >= 2 and quiz.count("True") >= 2
+    heads = [t.split("\n")[0] for t in text if t.startswith("## ")]
+    assert heads[-2].startswith("## Deep dive") and heads[-1] == "## Sources"
+    assert not any("lecture notes" in t or "the notes" in t for t in text[:-1])
