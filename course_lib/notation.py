@@ -100,7 +100,7 @@ _ROWS = [
     (r"$\beta_2$", r"Adam: weight of the old second moment", r"`beta2`", r"`betas[1]`", "beta2"),
     (r"$m_t$, $\hat m_t$", r"first moment and its bias-corrected value", r"`state.m`", r"`exp_avg`", "m"),
     (r"$v_t$, $\hat v_t$", r"second moment and its bias-corrected value", r"`state.v`", r"`exp_avg_sq`", "v"),
-    (r"$u_t$", r"AdaMax: running max of $|g|$", r"`state.u`", r"`exp_inf`", "u"),
+    (r"$u_t$", r"AdaMax: running max of $\lvert g\rvert$", r"`state.u`", r"`exp_inf`", "u"),
     (r"$\rho$", r"Adadelta: weight of the old value in its averages", r"`rho`", r"`rho`", "rho"),
     (r"$\mu$ (RMSprop)", r"RMSprop's optional momentum: weight of the old buffer $b_t$",
      r"`optimizers.RMSprop(momentum=)`", r"`RMSprop(momentum=)`", "mu_rmsprop"),

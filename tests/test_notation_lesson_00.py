@@ -4,6 +4,7 @@ the library's table."""
 import ast
 import json
 import pathlib
+import re
 import sys
 
 import pytest
@@ -89,3 +90,32 @@ def test_lesson_00_states_its_core_path_and_tells_the_truth_about_widget_text():
     assert "Core path: about" in first
     text = "".join("".join(c["source"]) for c in NB["cells"])
     assert "Trust" in text and "the notes" not in text and "the slides" not in text
+
+
+def test_every_link_in_lesson_00_names_a_file_that_exists_and_every_companion_is_on_the_map():
+    text = "".join("".join(c["source"]) for c in NB["cells"] if c["cell_type"] == "markdown")
+    links = re.findall(r"\]\(([^)\s#]+)(?:#[^)]*)?\)", text)
+    assert links, "lesson 00 links the lessons"
+    missing = [link for link in links if "://" not in link
+               and not (ROOT / "notebooks" / link).exists()]
+    assert not missing, f"lesson 00 links files that do not exist: {missing}"
+    companions = {p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]b_*_deep_dive.ipynb")}
+    assert companions <= set(links), f"deep-dive companions missing from the map: {companions - set(links)}"
+
+
+def test_lesson_00_explains_pacing_study_questions_and_what_to_do_first():
+    text = "".join("".join(c["source"]) for c in NB["cells"] if c["cell_type"] == "markdown")
+    for phrase in ("What to do first", "Core path", "Deep dive", "Hint", "Worked answer",
+                   "Self-check quiz", "settings"):
+        assert phrase.lower() in text.lower(), f"lesson 00 does not explain {phrase!r}"
+    assert text.index("Hint") < text.index("Worked answer"), "the hint fold comes first"
+
+
+def test_the_widget_message_covers_what_a_saved_notebook_shows():
+    """Untrusted: saved controls show as text; trusted but from a stopped kernel: model not
+    found. JupyterLab 4 has "Trust Notebook" in the command palette, not in the File menu."""
+    cell = next("".join(c["source"]) for c in NB["cells"]
+                if c["cell_type"] == "markdown" and "".join(c["source"]).startswith("## Do widgets work"))
+    for phrase in ("VBox(children=", "not trusted", "Trust Notebook", "Command Palette",
+                   "model not found", "after running the cell"):
+        assert phrase in cell, phrase

@@ -13,7 +13,7 @@ and running it changes nothing but outputs (no metadata diff for autosave to wri
 * widget state: nbclient stores the state of the widgets alive at the end of the run in
   ``metadata.widgets["application/vnd.jupyter.widget-state+json"]``, so a saved slider or
   progress bar renders as a control where the notebook is trusted (an HTML export, or after
-  File > Trust Notebook). We keep only the models some saved output shows (and what they
+  the command palette's "Trust Notebook"). We keep only the models some saved output shows (and what they
   refer to). Outputs whose metadata lists ``course_lib.live_only`` mime types (the quizzes'
   widget view, see ``course_lib.quiz``) lose those types: the saved file keeps their static
   form, which works without a kernel;
