@@ -94,6 +94,33 @@ def test_ne3_heavy_ball_does_not_vanish_in_two_steps():
         check_equal(T_hb.subs(eta, 1 / lam) ** 2, sp.zeros(2, 2))
 
 
+def polynomial_at_minus_one(opt):
+    """det(-I - T): the characteristic polynomial at z = -1 (a root crosses -1 where it is 0)."""
+    return (-sp.eye(2) - iteration_matrix(opt)).det()
+
+
+def test_ne3_nesterov_stable_range_is_narrower_than_heavy_balls():
+    """The lesson: at z = -1, heavy ball's polynomial is 2(1+gamma) - eta lambda, Nesterov's
+    1 + (1 + 2 gamma)(1 - eta lambda), so Nesterov needs eta lambda < 2(1+gamma)/(1+2 gamma)."""
+    check_equal(polynomial_at_minus_one(Momentum(lr=eta, gamma=gamma)), 2 * (1 + gamma) - eta * lam)
+    p_nag = polynomial_at_minus_one(LOOK)
+    check_equal(p_nag, 1 + (1 + 2 * gamma) * (1 - eta * lam))
+    check_equal(sp.solve(p_nag, eta)[0] * lam, 2 * (1 + gamma) / (1 + 2 * gamma))
+    with pytest.raises(ProofError):                              # heavy ball's limit is wrong here
+        check_equal(p_nag, 2 * (1 + gamma) - eta * lam)
+
+
+@pytest.mark.parametrize("gm", [0.5, 0.9, 0.99])
+def test_ne3_nesterov_diverges_just_past_its_limit_and_converges_just_below(gm):
+    limit = 2 * (1 + gm) / (1 + 2 * gm)                          # eta lambda, lambda = 1
+    run = lambda x: minimize(Nesterov(lr=x, gamma=gm), lambda w: w, np.array([1.0]), 3000)
+    below, above = run(0.98 * limit), run(1.02 * limit)
+    assert not below.diverged and abs(below.ws[-1, 0]) < 1e-3
+    assert above.diverged or abs(above.ws[-1, 0]) > 1e3
+    heavy = minimize(Momentum(lr=1.02 * limit, gamma=gm), lambda w: w, np.array([1.0]), 3000)
+    assert not heavy.diverged and abs(heavy.ws[-1, 0]) < 1e-3   # well inside heavy ball's range
+
+
 def tuned_root(root):
     kappa = sp.Symbol("kappa", positive=True)
     tuned = {gamma: (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1), eta: 1 / (kappa * lam)}

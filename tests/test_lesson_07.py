@@ -83,6 +83,19 @@ def test_ad3_fails_on_a_changed_claim(wrong):
         rmsprop_steps(wrong)
 
 
+def test_ad2_adagrad_induction_for_every_t():
+    """The lesson's proof: G_1 = g^2, and G_{t-1} = (t-1) g^2 maps to G_t = t g^2 and the step."""
+    t = sp.Symbol("t", integer=True, positive=True)
+    opt = Adagrad(lr=eta, eps=0)
+    check_equal(opt.update(g, opt.init(0))[1].G, g ** 2)
+    step, s = opt.rule(g, opt.State(t - 1, (t - 1) * g ** 2), t, eta, None)
+    check_equal(s.G, t * g ** 2)
+    check_equal(step, -eta / sp.sqrt(t))
+    for wrong in (-eta / t, -eta / sp.sqrt(t + 1)):
+        with pytest.raises(ProofError):
+            check_equal(step, wrong)
+
+
 def test_ad3_rmsprop_induction_for_every_t():
     """The same claim for a symbolic t: G_{t-1} = (1 - gamma^(t-1)) g^2 maps to the step."""
     t = sp.Symbol("t", integer=True, positive=True)
