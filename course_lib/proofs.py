@@ -147,8 +147,14 @@ def reduce_radicals(expr):
 def _zero(expr) -> bool:
     """True when sympy can show expr == 0 (simplify, then expand as a fallback)."""
     expr = sp.sympify(expr)
+    if isinstance(expr, sp.MatrixBase):
+        return all(_zero(e) for e in expr)
     if expr == 0:
         return True
+    if expr.has(sp.Subs, sp.Derivative, sp.Sum, sp.Integral):
+        expr = expr.doit()          # evaluate what is written unevaluated, then decide
+        if expr == 0:
+            return True
     # cheap rewrites first: expand settles most polynomial claims at once, and makes a
     # false claim fail fast instead of after a long simplify
     for f in (sp.expand, lambda e: sp.cancel(sp.together(e)), sp.simplify,
@@ -226,11 +232,14 @@ class Proof:
 
     def _repr_markdown_(self):
         head = f"**Proof: {_markdown_text(self.title)}**" if self.title else "**Proof**"
-        legend = ("*library*: what the course_lib code returned on symbols; *claim*: the "
-                  "formula in the text; ✓: sympy confirmed they are equal.")
+        kinds = []
+        if any(c.rhs is not None for c in self.steps) or not self.steps:
+            kinds.append("*library*: what the course_lib code returned on symbols; *claim*: "
+                         "the formula in the text; ✓: sympy confirmed they are equal.")
         if any(c.rhs is None for c in self.steps):
-            legend += (" *checked*: a statement about the formulas (algebra, an inequality or a "
-                       "limit), not library output, that sympy confirmed.")
+            kinds.append("*checked*: a statement about the formulas (algebra, an inequality or "
+                         "a limit), not library output, that sympy confirmed.")
+        legend = " ".join(kinds)
         steps = [c._markdown(i) for i, c in enumerate(self.steps, start=1)]
         return "\n\n".join([f"{head} ({legend})", *steps])
 

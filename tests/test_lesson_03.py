@@ -20,7 +20,7 @@ from course_lib.minibatch import minibatches
 from course_lib.proofs import ProofError, check_equal
 
 N, i, j = sp.symbols("N i j", integer=True, positive=True)
-mu = sp.Symbol("mu", positive=True)
+R = sp.Symbol("R", positive=True)            # the risk: each example's mean divergence
 c = sp.Symbol("c", real=True)
 sigma = sp.Symbol("sigma", positive=True)
 NOTEBOOK = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "03_variance_and_minibatches.ipynb"
@@ -33,35 +33,65 @@ def empirical_risk(divs):
     return np.array(divs, dtype=object).mean()
 
 
-def moment_of_risk(kind, D, estimator=empirical_risk):
-    """E or var of estimator(D), expanded by sympy.stats' (bi)linearity into the examples'
-    moments: mean mu, variance sigma^2, covariance c between two examples."""
-    values = {st.Expectation: mu, st.Variance: sigma ** 2, st.Covariance: c}
-    expr = kind(estimator(D)).expand()
-    for cls, value in values.items():
-        expr = expr.replace(lambda e, cls=cls: isinstance(e, cls), lambda e, v=value: v)
-    return expr
+def weights_of(estimator, n):
+    """The weights w_i of estimator(div_1..div_n) = sum_i w_i div_i, read off the code (as the
+    lesson does); fails if the estimator is not linear in the divergences."""
+    divs = sp.symbols(f"div1:{n + 1}")
+    loss = estimator(divs)
+    w = [sp.diff(loss, d) for d in divs]
+    assert sp.expand(loss - sum(wi * d for wi, d in zip(w, divs))) == 0
+    return w
 
 
-def normals(n):
-    return [st.Normal(f"D{k}", mu, sigma) for k in range(1, n + 1)]
+def moments_of_risk(n, estimator=empirical_risk):
+    """(E, var) of estimator(div_1..div_n): sum_i w_i R and sum_ij w_i w_j cov_ij, with variance
+    sigma^2 and covariance c between two different examples."""
+    w = weights_of(estimator, n)
+    cov = lambda a, b: sigma ** 2 if a == b else c
+    return (sum(w[a] * R for a in range(n)),
+            sum(w[a] * w[b] * cov(a, b) for a in range(n) for b in range(n)))
 
 
 @pytest.mark.parametrize("n", range(1, 9))
 def test_unbiased_and_var_over_N_from_the_estimator(n):
-    D = normals(n)
-    assert [sp.diff(empirical_risk(D), Dk) for Dk in D] == [sp.Rational(1, n)] * n
-    check_equal(moment_of_risk(st.Expectation, D), mu, "E[Loss] = mu")
-    check_equal(moment_of_risk(st.Variance, D), sigma ** 2 / n + (n - 1) * c / n, "common cov c")
-    check_equal(moment_of_risk(st.Variance, D).subs(c, 0), sigma ** 2 / n, "independent: var/N")
+    assert weights_of(empirical_risk, n) == [sp.Rational(1, n)] * n
+    mean, var = moments_of_risk(n)
+    check_equal(mean, R, "E[Loss] = R")
+    check_equal(var, sigma ** 2 / n + (n - 1) * c / n, "common cov c")
+    check_equal(var.subs(c, 0), sigma ** 2 / n, "independent: var/N")
+
+
+def test_weights_are_read_off_a_linear_estimator_only():
+    with pytest.raises(AssertionError):
+        weights_of(lambda d: np.array(d, dtype=object).mean() ** 2, 3)
+
+
+def test_moments_by_linearity_agree_with_sympy_stats():
+    """The lesson's rule (E and var of a weighted sum from the weights) against sympy.stats,
+    which works from the distributions themselves, for Gaussian examples (c = 0)."""
+    for n in (1, 2, 3):
+        D = [st.Normal(f"D{k}", R, sigma) for k in range(1, n + 1)]
+        mean, var = moments_of_risk(n)
+        check_equal(st.E(empirical_risk(D)), mean, f"E, n = {n}")
+        check_equal(st.variance(empirical_risk(D)), var.subs(c, 0), f"var, n = {n}")
+
+
+def test_bernoulli_variance_from_the_definition():
+    """The lesson's last proof step: 3 independent 0-1 errors, the variance summed over the
+    error counts k with their binomial probabilities, is q(1-q)/3 (and not q(1-q)/9)."""
+    q = sp.Symbol("q", positive=True)
+    var_3 = sum(sp.binomial(3, k) * q ** k * (1 - q) ** (3 - k) * (sp.Rational(k, 3) - q) ** 2
+                for k in range(4))
+    check_equal(var_3, q * (1 - q) / 3, "var of 3 errors")
+    with pytest.raises(ProofError):
+        check_equal(var_3, q * (1 - q) / 9, "a changed claim")
 
 
 @pytest.mark.parametrize("wrong", [sigma ** 2 / N ** 2, sigma ** 2 / sp.sqrt(N), sigma / N,
                                    sigma ** 2])
 def test_var_over_N_fails_when_changed(wrong):
-    D = normals(4)
     with pytest.raises(ProofError):
-        check_equal(moment_of_risk(st.Variance, D).subs(c, 0), wrong.subs(N, 4), "a changed claim")
+        check_equal(moments_of_risk(4)[1].subs(c, 0), wrong.subs(N, 4), "a changed claim")
 
 
 @pytest.mark.parametrize("estimator", [lambda d: np.array(d, dtype=object).sum(),           # a sum
@@ -69,9 +99,8 @@ def test_var_over_N_fails_when_changed(wrong):
                                        lambda d: np.array(d, dtype=object)[0]])           # one example
 def test_the_proof_depends_on_the_estimator(estimator):
     """The claim is derived from the code: another estimator fails it."""
-    D = normals(4)
     with pytest.raises(ProofError):
-        check_equal(moment_of_risk(st.Variance, D, estimator).subs(c, 0), sigma ** 2 / 4, "var/N")
+        check_equal(moments_of_risk(4, estimator)[1].subs(c, 0), sigma ** 2 / 4, "var/N")
 
 
 def var_of_mean_any_N(weight=1 / N):
@@ -152,8 +181,8 @@ def test_vm1_text_says_the_minimum_not_the_minimizer_is_biased_low():
 # ---------------------------------------------------------------- [VM-1] with random variables
 @pytest.mark.parametrize("n", [1, 2, 3])
 def test_sympy_stats_mean_of_n_independent(n):
-    D = [st.Normal(f"D{j}", mu, sigma) for j in range(n)]
-    check_equal(st.E(sum(D) / n), mu, f"E, n = {n}")
+    D = [st.Normal(f"D{j}", R, sigma) for j in range(n)]
+    check_equal(st.E(sum(D) / n), R, f"E, n = {n}")
     check_equal(st.variance(sum(D) / n), sigma ** 2 / n, f"var, n = {n}")
     lam = sp.Symbol("lambda", positive=True)                  # not only for Gaussians
     E = [st.Exponential(f"E{j}", lam) for j in range(n)]
@@ -161,7 +190,7 @@ def test_sympy_stats_mean_of_n_independent(n):
 
 
 def test_sympy_stats_fails_on_a_changed_claim():
-    D = [st.Normal(f"D{j}", mu, sigma) for j in range(2)]
+    D = [st.Normal(f"D{j}", R, sigma) for j in range(2)]
     with pytest.raises(ProofError):
         check_equal(st.variance(sum(D) / 2), sigma ** 2 / 4, "var/N^2")
     with pytest.raises(ProofError):
@@ -437,3 +466,36 @@ def test_quiz_feedback_agrees_with_the_measurements():
     assert not per_example.true
     rows, gains, _ = vm3_rows()
     assert all(5 < float(g) < 8.5 for g in gains)
+
+
+def test_proofs_on_the_lessons_own_code_are_labelled_checked():
+    """The estimator and the enumeration are the lesson's code, not course_lib's: their proof
+    lines read "checked", not "library" (issue 16: the label must be honest)."""
+    for path, marker in [(NOTEBOOK, "def empirical_risk("), (NOTEBOOK, "fpc = Proof("),
+                         (NOTEBOOK, "per_example = Proof("), (DEEP, "the residual projection")]:
+        code = next(c for c in _cells(path) if c["cell_type"] == "code" and marker in "".join(c["source"]))
+        shown = "".join("".join(o["data"].get("text/markdown", "")) for o in code["outputs"] if "data" in o)
+        assert "checked:" in shown and "library:}" not in shown, marker
+        assert "proof.step(" not in "".join(code["source"]) and ".step(" not in "".join(code["source"])
+        assert max(len(block) for block in re.findall(r"\$\$.*?\$\$", shown, re.S)) < 1500, marker
+
+
+def test_no_empty_looking_proof_lines():
+    """No displayed line whose two sides are the same formula ("1 = 1", "mu = mu")."""
+    for path in (NOTEBOOK, DEEP):
+        for code in _cells(path):
+            for o in code.get("outputs", []):
+                text = "".join(o.get("data", {}).get("text/markdown", ""))
+                for lhs, rhs in re.findall(r"checked:\}\\quad (.*?) = (.*?) \\quad\\checkmark", text):
+                    assert lhs.strip() != rhs.strip(), (path.name, lhs)
+
+
+def test_the_core_does_not_import_sympy_stats():
+    """sympy.stats is not needed in the lesson: the moments come from the weights (cost)."""
+    assert "sympy.stats" not in "\n".join(_code_sources())
+
+
+def test_the_deep_dive_has_no_stray_core_section():
+    text = _text(DEEP)
+    assert "Knowing when to stop" not in text and "[VM-5]" not in text
+    assert "lesson 01 (or lesson 04" not in text          # the hint relies on nothing not yet taught

@@ -113,3 +113,15 @@ def test_an_equation_checked_by_holds_goes_the_fast_way_and_can_fail():
     assert "checked" in p._repr_markdown_()
     with pytest.raises(ProofError, match="difference: 2\\*x"):
         p.holds(sp.Eq((x + 1) ** 2, x ** 2 + 1), "a wrong expansion")
+
+
+def test_holds_on_matrices_and_unevaluated_forms():
+    import sympy as sp
+    from course_lib.proofs import Proof, ProofError
+    x = sp.Symbol("x")
+    p = Proof("m")
+    p.holds(sp.Eq(sp.Matrix([[x + x, 0]]), sp.Matrix([[2 * x, 0]])), "matrices")
+    p.holds(sp.Eq(sp.Subs(x ** 2, x, 3), 9), "a substitution")
+    assert "*library*" not in p._repr_markdown_()          # only the kinds of line used
+    with pytest.raises(ProofError):
+        p.holds(sp.Eq(sp.Matrix([[x, 0]]), sp.Matrix([[2 * x, 0]])), "a wrong matrix")
