@@ -293,3 +293,70 @@ def test_the_notebook_has_the_student_path_shape():
     assert sum("settings" in tags for _, _, tags in cells) >= 2
     # every proof is displayed (library vs claim), none only counted with print(proof)
     assert not any("print(proof)" in src for kind, src, _ in cells if kind == "code")
+
+
+# -- the core path fits 60 minutes: the error analysis of [BB-3] lives in the deep dive ----------
+
+import ast  # noqa: E402
+import re  # noqa: E402
+
+#: what only the deep dive derives or measures; a core cell (or quiz feedback without
+#: "(deep dive)") that needs it would make the core depend on the deep dive
+DEEP_ONLY = ("Pythagoras", "projection of $A$", "Study question [BB-3]", "SIGMA0 =", "floor_ceiling")
+DEEP_FIGURES = ("1e-4", "5e-4", "rho")
+
+
+def core_path_problems(cells):
+    """What breaks the core/deep-dive split of lesson 11 (empty when all is well)."""
+    problems = []
+    minutes = re.search(r"Core path: about (\d+) minutes", cells[0][1])
+    if not minutes or int(minutes.group(1)) > 60:
+        problems.append("the first cell states no core path of at most 60 minutes")
+    heads = [i for i, (kind, src, _) in enumerate(cells) if kind == "markdown" and src.startswith("## ")]
+    deep = [i for i in heads if cells[i][1].startswith("## Deep dive")]
+    sources = [i for i in heads if cells[i][1].startswith("## Sources")]
+    if len(deep) != 1 or sources != [len(cells) - 1] or [i for i in heads if i > deep[0]] != sources:
+        return problems + ["one '## Deep dive' section, the last before '## Sources' at the very end"]
+    core = cells[:deep[0]]
+    for kind, src, _ in core:
+        problems += [f"core cell uses deep-dive material {w!r}: {src[:40]!r}" for w in DEEP_ONLY if w in src]
+    # the core words the stated time counts (text outside the study questions)
+    words = sum(len(src.split()) for kind, src, _ in core
+                if kind == "markdown" and "Study question" not in src)
+    if not 1600 <= words <= 2000:
+        problems.append(f"the core has {words} words of text, the first cell says about 1,800")
+    # a pointer where the material was: between the [BB-3] and [BB-4] headings
+    bb3 = next(i for i, (_, src, _) in enumerate(core) if src.startswith("## With epsilon"))
+    bb4 = next(i for i, (_, src, _) in enumerate(core) if "[BB-4]" in src.split("\n")[0])
+    if not any("deep dive" in src and "[BB-3]" in src for _, src, _ in core[bb3:bb4]):
+        problems.append("no pointer to the deep dive where the error analysis was")
+    for kind, src, _ in core:
+        if kind == "code" and "Quiz(" in src:
+            for node in ast.walk(ast.parse(src)):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Statement":
+                    feedback = ast.literal_eval(node.args[2])
+                    if any(f in feedback for f in DEEP_FIGURES) and "(deep dive)" not in feedback:
+                        problems.append(f"quiz feedback uses deep-dive figures: {feedback[:40]!r}")
+    return problems
+
+
+def test_the_core_path_excludes_the_error_analysis():
+    assert core_path_problems(notebook_cells(NOTEBOOK)) == []
+
+
+def test_the_core_path_check_can_fail():
+    cells = notebook_cells(NOTEBOOK)
+    deep = next(i for i, (_, src, _) in enumerate(cells) if src.startswith("## Deep dive"))
+    summary = next(i for i, (_, src, _) in enumerate(cells) if src.startswith("## Summary"))
+    # the lesson as it was: the analysis inside the core, 55 minutes claimed, the quiz unmarked
+    first = ("markdown", cells[0][1].replace("about 60 minutes", "about 75 minutes"), [])
+    quiz = [(k, s.replace(" (deep dive).", "."), t) for k, s, t in cells[1:summary]]
+    old = [first] + quiz + cells[deep + 1:-1] + cells[summary:deep + 1] + cells[-1:]
+    problems = core_path_problems(old)
+    assert any("60 minutes" in p for p in problems), problems
+    assert any("Pythagoras" in p for p in problems) and any("[BB-3]" in p for p in problems)
+    assert any("quiz feedback" in p for p in problems), problems
+    assert any("words of text" in p for p in problems), problems
+    no_pointer = [c for c in cells if not c[1].startswith("**How wrong is")]
+    assert core_path_problems(no_pointer) == ["no pointer to the deep dive where the error analysis was"]
+    assert core_path_problems(cells[:-1]) != []                     # no Sources at the end
