@@ -10,7 +10,9 @@ library's own code, and each shown to FAIL when the claim is changed [VO-1].
 * AdamW's miss on Beale's function is the decay's bias: its resting point
   grad f(W) + lambda W (sqrt(v_hat) + eps) = 0 is outside the tolerance at update 600.
 * The stored outputs stay readable: no math block of a proof is longer than MathJax handles
-  (issue 16: one 10 kB block failed with "internal buffer size exceeded").
+  (issue 16: one 10 kB block failed with "internal buffer size exceeded"); the figures keep
+  one colour per method (with the library's default palette of 48 colours, Momentum's blue is
+  drawn in Rprop's teal); the animations are large enough to read when projected.
 """
 from __future__ import annotations
 
@@ -189,3 +191,71 @@ def test_the_math_block_check_can_fail():
 def test_the_lesson_splits_the_line_up_as_the_registry_does():
     assert {"Adagrad", "RMSprop", "Rprop", "Adam", "AdaMax", "AMSGrad", "AdamW"} <= adaptive_names()
     assert not {"SGD", "Momentum", "AveragedMomentum", "Nesterov", "NesterovFramework"} & adaptive_names()
+
+
+# -- the stored figures: one colour per method, animations large enough to read ---------------
+
+def notebook_constant(path: pathlib.Path, name: str):
+    """The value a notebook's code assigns to `name` (a literal or a dict(...) of literals)."""
+    code = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+                     if c["cell_type"] == "code")
+    (expr,) = re.findall(rf"^{name} = (.+?)(?:\s+#.*)?$", code, re.M)
+    return eval(expr, {"dict": dict})           # noqa: S307 (the notebook's own literal)
+
+
+def seen_colour(raw, quantized, hex_colour):
+    """The colour a reader sees where the raw render draws `hex_colour`: the most common
+    quantized colour over pixels that are that colour blended with at least 60 % of it over
+    white (antialiased lines are mostly such blends)."""
+    c = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], float)
+    raw = raw[..., :3].reshape(-1, 3).astype(float)
+    a = ((255 - raw) @ (255 - c)) / ((255 - c) ** 2).sum()
+    off = np.linalg.norm((255 - raw) - a[:, None] * (255 - c), axis=1)
+    sel = (a > 0.6) & (a < 1.05) & (off < 6)
+    values, counts = np.unique(quantized.reshape(-1, 3)[sel], axis=0, return_counts=True)
+    return tuple(values[counts.argmax()])
+
+
+@pytest.fixture(scope="module")
+def beale_race_render():
+    import io
+
+    from PIL import Image
+
+    from course_lib.plotting import landscapes as PL
+    from course_lib.plotting.png import palette_png, render_rgba
+    from course_lib.plotting.style import color
+    B = LS.beale()
+    runs = {o: minimize(opt, B.grad, B.start, B.steps) for o, opt in LS.lineup(B).items()}
+    raw = render_rgba(PL.race_figure(B, runs))
+
+    def seen(colors):
+        q = np.array(Image.open(io.BytesIO(palette_png(raw, colors))).convert("RGB"))
+        return {o: seen_colour(raw, q, color(o)) for o in ("Momentum", "Rprop")}
+    return seen
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_figures_keep_momentum_and_rprop_apart(path, beale_race_render):
+    seen = beale_race_render(notebook_constant(path, "PALETTE"))
+    assert seen["Momentum"] != seen["Rprop"], seen
+
+
+def test_the_colour_check_can_fail(beale_race_render):
+    seen = beale_race_render(48)           # the library's default palette: one teal for both
+    assert seen["Momentum"] == seen["Rprop"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_animations_are_large_enough_to_read(path):
+    import base64
+    import struct
+    anim = notebook_constant(path, "ANIM")
+    assert anim.get("colors", 64) >= 128            # fewer: the shared palette merges two methods
+    sizes = []
+    for cell in json.loads(path.read_text())["cells"]:
+        for out in cell.get("outputs", []):
+            png = base64.b64decode(out.get("data", {}).get("image/png", ""))
+            if b"acTL" in png[:1024]:             # an animated PNG (acTL follows IHDR and PLTE)
+                sizes.append(struct.unpack(">II", png[16:24]))        # IHDR: width, height
+    assert sizes and all(w >= 500 and h >= 280 for w, h in sizes), sizes

@@ -2,11 +2,14 @@
 printed results say which settings they show (issue 16, "safe to change").
 
 One run of each notebook changes every knob at once (each run starts a kernel, the cost of
-this file). GAMMA reaches every momentum method of the races, LR_FRACTION the step size
-eta = LR_FRACTION / L on the long valley and the quadratic, SADDLE_Y0 the saddle's start,
-TOL the tolerance of the tables; the deep dive also draws N_STARTS random starts with SEED.
+this file); a second run of lesson 09 goes far from the defaults (GAMMA = 0.99, a step past
+Nesterov's limit), where a default-only assert would fail. GAMMA reaches every momentum method
+of the races, LR_FRACTION the step size eta = LR_FRACTION / L on the long valley and the
+quadratic, SADDLE_Y0 the saddle's start, TOL the tolerance of the tables; the deep dive also
+draws N_STARTS random starts with SEED.
 """
 import pathlib
+import re
 import sys
 
 import pytest
@@ -36,6 +39,10 @@ def core():
     return run_with_settings(NB / "09_visualizing_optimizers.ipynb", CORE)
 
 
+# far from the defaults: gamma near 1, eta past Nesterov's limit on the valley (h = 1.5 > 1.34)
+EXTREME = {"GAMMA": 0.99, "LR_FRACTION": 1.5, "SADDLE_Y0": 1e-2}
+
+
 @pytest.fixture(scope="module")
 def deep():
     return run_with_settings(NB / "09b_landscapes_deep_dive.ipynb", DEEP)
@@ -61,6 +68,17 @@ def test_lesson_09_printed_results_follow_the_settings(core):
     assert "settings changed: the text below quotes the default run" in text
     assert "Momentum(lr=0.01" in text and "gamma=0.8)" in text       # eta = 0.7/50, gamma
     assert "Momentum  measured limit 0.180, predicted 0.180" in text   # 2(1 + 0.8)/20
+
+
+def test_lesson_09_runs_far_from_the_defaults():
+    """No cell fails, and the text says why a measurement parts from its prediction."""
+    run = run_with_settings(NB / "09_visualizing_optimizers.ipynb", EXTREME)
+    assert run.errors == []
+    text = "\n".join(run.text_outputs)
+    assert not re.search(r"\bnan\b", text)                                   # every rate is a number
+    assert "div@" in text                                                   # Nesterov on the valley
+    assert "the smaller root's share has not died out yet" in text           # the saddle's rates
+    assert "200 updates cannot tell a slowly decaying run" in text           # the bisection
 
 
 def test_lesson_09b_runs_with_changed_settings(deep):
