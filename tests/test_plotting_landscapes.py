@@ -204,6 +204,6 @@ def test_compact_is_a_small_palette_png(rosenbrock_runs):
     assert not plt.fignum_exists(fig.number)          # closed: the notebook shows it once
     img = Image.open(io.BytesIO(small.png))
     assert img.mode == "P" and img.size == (small.width, small.height) == (693, 448)
-    assert len(img.getcolors(256)) <= 48 and small.colors == 48
+    assert len(img.getcolors(256)) <= 96 and small.colors == 96
     assert small.size < 50_000 and small.size < len(buf.getvalue()) / 2
     assert small._repr_png_() == small.png and "693x448 px" in repr(small)

@@ -115,7 +115,7 @@ def race_animation(landscape: Landscape, traces: dict, frames: int = 16,
     return anim
 
 
-def race_apng(landscape: Landscape, traces: dict, frames: int = 16, colors: int = 64,
+def race_apng(landscape: Landscape, traces: dict, frames: int = 16, colors: int = 128,
               hold_last: float = 4.0, **kwargs) -> AnimatedPNG:
     """The race as an animated PNG, shown as ``image/png`` (plays untrusted, no kernel).
 

@@ -1,6 +1,6 @@
 r"""Small images for notebooks: palette PNGs and animated PNGs (APNG).
 
-Line art needs few colours, so a figure reduced to a palette of 32-64 colours loses nothing
+Line art needs few colours, so a figure reduced to a palette of 32-96 colours loses nothing
 visible and is 6-9 times smaller than matplotlib's PNG (:func:`compact`). An animated PNG
 (:func:`apng`) is a PNG whose extra chunks (``acTL``, ``fcTL``, ``fdAT``) hold further
 frames: browsers play it as an ordinary ``<img>``, so it works in an untrusted notebook,
@@ -88,7 +88,7 @@ def _close(fig):
         pass
 
 
-def compact(fig, colors: int = 48) -> CompactFigure:
+def compact(fig, colors: int = 96) -> CompactFigure:
     """Render `fig` once, reduce it to `colors` colours, close it (so the notebook does not
     show it twice) and return a :class:`CompactFigure`. ``PL.compact(PL.race_figure(...))``.
 
