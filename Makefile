@@ -9,13 +9,14 @@
 PYTHON ?= python3
 COURSE := $(PYTHON) course.py
 
-.PHONY: help lab test test-fast test-torch test-pythons notebooks bench install release grade \
+.PHONY: help lab test test-fast test-torch test-pythons notebooks card bench install release grade \
         check-exercise
 
 help:
 	@$(COURSE) help
 
-lab test test-fast test-torch test-pythons notebooks bench install release:
+# make card: the reference card as one printable HTML file that works offline (build/card/)
+lab test test-fast test-torch test-pythons notebooks card bench install release:
 	@$(COURSE) $@
 
 # Graded exercises (nbgrader, offline; see exercises/README.md).

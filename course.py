@@ -6,6 +6,7 @@
     python course.py test-fast      library tests and doctests, no notebooks
     python course.py test-torch     install CPU torch, run the cross-checks against torch.optim
     python course.py notebooks      re-execute every notebook in place (or the ones named)
+    python course.py card           the reference card as one printable HTML file (works offline)
     python course.py bench          speed figures (printed, never asserted)
     python course.py release        graded exercises: the student version in exercises/release/
     python course.py grade [DIR]    autograde a folder of submissions (default exercises/submissions)
@@ -37,13 +38,35 @@ STAMP_NAME = ".installed-stamp"
 NBVAL = ["--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with", "tools/nbval_sanitize.cfg"]
 # Run notebooks two at a time, each notebook whole on one worker.
 XDIST = ["-n", "2", "--dist", "loadfile"]
+#: the course's arrays are small (64 x 64 at most): BLAS threads only spin against each other
+#: and against the second test worker (lesson 12: 20 s of CPU with one thread, 35-40 s without)
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 LAB_START = "/lab/tree/notebooks/00_start_here.ipynb"
 #: the student front end's config folder: nbgrader's instructor extensions switched off
 STUDENT_CONFIG = ".jupyter_student"
 # The two lessons test-pythons runs under nbval on each other interpreter.
 PYTHONS_LESSONS = ["notebooks/04_running_averages.ipynb", "notebooks/08_adam.ipynb"]
-COMMANDS = ["lab", "test", "test-fast", "test-torch", "notebooks", "bench", "release", "grade",
-            "check-exercise", "test-pythons", "install", "help"]
+COMMANDS = ["lab", "test", "test-fast", "test-torch", "notebooks", "card", "bench", "release",
+            "grade", "check-exercise", "test-pythons", "install", "help"]
+
+
+# The reference card: executed and exported with nbconvert, its MathJax inlined so that the one
+# HTML file shows the formulas without a network. nbconvert's template loads MathJax 2 from a
+# CDN; no MathJax file ships with nbconvert, JupyterLab or notebook (theirs is bundled into
+# webpack chunks), so the card installs MathJax 3 from PyPI on first use, as test-torch does
+# with torch: django-static-mathjax is MathJax 3.2.2's own files with no dependencies (despite
+# its name it needs no Django). Its tex-svg.js draws formulas as SVG, which needs no font files,
+# so the whole script fits into the page.
+CARD_NOTEBOOK = "notebooks/reference_card.ipynb"
+CARD_DIR = os.path.join("build", "card")
+MATHJAX_REQUIREMENT = ["django-static-mathjax==3.2.2.1"]
+MATHJAX_SCRIPT = os.path.join("mathjax", "static", "mathjax", "es5", "tex-svg.js")
+MATHJAX_PLACEHOLDER = "course-card-mathjax"
+MATHJAX_CONFIG = ("window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], "
+                  "displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']], processEscapes: true}, "
+                  "svg: {fontCache: 'global'}};")
+PRINT_CSS = ("@media print { .jp-Cell, table { break-inside: avoid; } "
+             "body { font-size: 10pt; } }")
 
 
 class CourseError(Exception):
@@ -182,7 +205,7 @@ def plan(command, args, root, venv, environ=None, system=None, os_name=None, roo
     root_user = is_root() if root_user is None else root_user
     py = venv_python(venv, os_name)
     pytest = [py, "-m", "pytest"]
-    agg = {"MPLBACKEND": "Agg"}
+    agg = dict(ONE_THREAD, MPLBACKEND="Agg")
     args = list(args)
     if command == "lab":
         cmd = [py, "-m", "jupyterlab", "--ServerApp.root_dir=" + root,
@@ -204,7 +227,15 @@ def plan(command, args, root, venv, environ=None, system=None, os_name=None, roo
         books = args or sorted(os.path.relpath(p, root).replace(os.sep, "/") for p in
                                glob.glob(os.path.join(root, "notebooks", "*.ipynb")))
         return [Step([py, "tools/run_notebooks.py"] + books,
-                     {"MPLBACKEND": "module://matplotlib_inline.backend_inline"})]
+                     dict(ONE_THREAD, MPLBACKEND="module://matplotlib_inline.backend_inline"))]
+    if command == "card":
+        mathjax = extra(_pyproject_text(root), "card") or MATHJAX_REQUIREMENT
+        return [Step([py, "-m", "pip", "install", "-q", "--disable-pip-version-check"] + mathjax,
+                      unless=[py, "-c", "import mathjax"]),
+                Step([py, "-m", "nbconvert", "--to", "html", "--no-input", "--execute",
+                      "--output-dir", CARD_DIR.replace(os.sep, "/"),
+                      "--HTMLExporter.mathjax_url=" + MATHJAX_PLACEHOLDER, CARD_NOTEBOOK] + args,
+                     agg)]
     if command == "bench":
         return [Step([py, "benchmarks/optim_step.py"] + args),
                 Step([py, "benchmarks/explorer_redraw.py"], agg)]
@@ -405,6 +436,58 @@ def run_steps(steps, runner=None):
 
 
 # ---------------------------------------------------------------------------------------------
+# card: the exported page made to work offline
+
+def offline_html(html, mathjax_js):
+    """nbconvert's page with MathJax 3 inlined where the placeholder URL is, and nothing left
+    that loads from the network: MathJax 2's configuration, require.js (only widgets use it)
+    and the mermaid loader (the card has no diagrams) are taken out; a print style is added."""
+    tag = '<script src="%s"> </script>' % MATHJAX_PLACEHOLDER
+    if tag not in html:
+        raise CourseError("The exported card has no MathJax placeholder (nbconvert's template "
+                          "changed?): run python3 course.py card again after updating the course.")
+    js = mathjax_js.replace("</script", "<\\/script")      # cannot end the inline script early
+    inline = "<script>%s</script>\n<script>%s</script>" % (MATHJAX_CONFIG, js)
+    html = html.replace(tag, inline, 1)
+    html = re.sub(r'<script type="text/x-mathjax-config">.*?</script>', "", html, flags=re.S)
+    html = re.sub(r'<script src="https?://[^"]*"></script>', "", html)
+    html = re.sub(r'<script type="module">(?:(?!</script>).)*mermaid.*?</script>', "", html,
+                  flags=re.S)
+    return html.replace("</head>", "<style>%s</style>\n</head>" % PRINT_CSS, 1)
+
+
+def find_mathjax(venv):
+    """The path of MathJax's tex-svg.js in the venv, or None."""
+    for site in [os.path.join(venv, "lib", "python*", "site-packages"),
+                 os.path.join(venv, "Lib", "site-packages")]:
+        found = glob.glob(os.path.join(site, MATHJAX_SCRIPT))
+        if found:
+            return found[0]
+    return None
+
+
+def card(root, venv, runner=None):
+    """Export the reference card to build/card/reference_card.html, MathJax inlined."""
+    start = time.time()
+    code = run_steps(plan("card", [], root, venv), runner)
+    if code != 0:
+        return code
+    script = find_mathjax(venv)
+    if script is None:
+        raise CourseError("MathJax is not in .venv (pip install %s failed?): connect to the "
+                          "internet once and run python3 course.py card again."
+                          % " ".join(MATHJAX_REQUIREMENT))
+    out = os.path.join(root, CARD_DIR, "reference_card.html")
+    html = offline_html(read_text(out), read_text(script))
+    with io.open(out, "w", encoding="utf-8") as f:
+        f.write(html)
+    print("card: wrote %s (%.1f MB, MathJax inlined: no network needed; print it from the "
+          "browser) in %.1f s" % (os.path.relpath(out, root), len(html.encode("utf-8")) / 1e6,
+                                  time.time() - start))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 # test-pythons: the library tests and two lessons on every other supported interpreter
 
 VERSION_PROBE = "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)"
@@ -559,6 +642,8 @@ def main(argv=None):
         return 0
     if opts.command == "test-pythons":
         return test_pythons(ROOT)
+    if opts.command == "card":
+        return card(ROOT, venv)
     if opts.command in ("release", "grade", "check-exercise") and not venv_has_package(venv,
                                                                                       "nbgrader"):
         raise CourseError("The graded exercises need nbgrader, which needs Python 3.11 or newer: "

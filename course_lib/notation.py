@@ -71,6 +71,27 @@ _ROWS = [
     (r"—", r"relative improvement that counts, and the floor for $\eta$",
      r"`schedules.ReduceOnPlateau(threshold=)`, `schedules.ReduceOnPlateau(min_lr=)`",
      r"`ReduceLROnPlateau(threshold=, min_lr=)`", "threshold"),
+    (r"$T$ (schedule)", r"updates a schedule spans (the whole run for warm-up + cosine and one-cycle)",
+     r"`schedules.cosine(T=)`, `schedules.warmup_cosine(T=)`, `schedules.one_cycle(T=)`",
+     r"`CosineAnnealingLR(T_max=)` (`T - warmup` after a warm-up), `OneCycleLR(total_steps=)`",
+     "T_schedule"),
+    (r"$\eta_{\min}$", r"floor a cosine decay ends at",
+     r"`schedules.cosine(lr_min=)`, `schedules.warmup_cosine(lr_min=)`",
+     r"`CosineAnnealingLR(eta_min=)`", "eta_min"),
+    (r"$w$, $s$ (warm-up)", r"warm-up length in updates, and the first step as a fraction of $\eta$",
+     r"`schedules.warmup_cosine(warmup=)`, `schedules.warmup_cosine(start_factor=)`",
+     r"`LinearLR(total_iters=, start_factor=)`, `SequentialLR(milestones=[warmup])`", "warmup"),
+    (r"$\eta_{\max}$ (one-cycle)", r"one-cycle peak; it starts at $\eta_{\max}/\text{div}$ and ends "
+     r"$\text{final\_div}$ times lower still; share of the run spent rising; cosine or linear",
+     r"`schedules.one_cycle(lr_max=)`, `schedules.one_cycle(div_factor=)`, "
+     r"`schedules.one_cycle(final_div_factor=)`, `schedules.one_cycle(pct_start=)`, "
+     r"`schedules.one_cycle(anneal=)`",
+     r"`OneCycleLR(max_lr=, div_factor=, final_div_factor=, pct_start=, anneal_strategy=)`",
+     "one_cycle"),
+    (r"$\tau$, $\lVert g_t \rVert$", r"clipping threshold, and the global L2 norm of the whole "
+     r"gradient (all arrays); $g_t$ is scaled by $\min(1, \tau/(\lVert g_t\rVert + 10^{-6}))$",
+     r"`clipping.clip_by_norm(max_norm=)`, `clipping.Clipped(max_norm=)`",
+     r"`clip_grad_norm_(max_norm=)`", "max_norm"),
     (r"$q$", r"ratio of a geometric step decay, $\eta_k = \eta_1 q^{k-1}$ (lesson 02)", r"`1 / factor`",
      r"`StepLR(gamma=)`", "q"),
     (r"$\rho$ (Part I)", r"per-step ratio of batch descent's excess loss, $(1 - a\eta)^2$ (lesson 02)",

@@ -13,99 +13,175 @@ __all__ = ["POLLS"]
 POLLS: dict[str, Quiz] = {}
 
 POLLS["POLL-1"] = Quiz(
-    "[POLL-1] Batch updates: which of these are true?",
+    "[POLL-1] Batch updates (work each one out before you tick it): which of these are true?",
     [
         Statement(
-            "The loss we really want to minimize, the average over all training examples, "
-            "can only be computed (and differentiated) exactly by a batch pass",
-            True,
-            "The empirical risk is a mean over all T examples; its exact gradient needs every "
-            "one of them. Anything less is an estimate."),
+            "On this lesson's loss L(w) = (1/2T) sum_t |w - x_t|^2, the five batch updates at "
+            "eta = 0.5 run above cut the excess loss L - L* by a factor of 32",
+            False,
+            "Each update maps w - xbar to (1 - eta)(w - xbar): the DISTANCE to the mean halves, "
+            "so after five updates it is 2^5 = 32 times smaller. The excess loss is half the "
+            "squared distance, so it falls by 32^2 = 1024 (0.25 per update). Always check "
+            "whether a factor applies to the weights or to the loss."),
         Statement(
-            "With a small enough step size, a batch update lowers the total (equivalently, "
-            "average) loss over the whole training set",
+            "On the same loss, batch descent converges for every step size 0 < eta < 2; at "
+            "eta = 2 it jumps back and forth between two points forever",
             True,
-            "Its direction is minus the gradient of exactly that loss, so unless that gradient "
-            "is already zero a small enough step decreases it (for a gradient that is "
-            "L-Lipschitz, any step below 2/L does). Too large a step can raise the loss."),
+            "The error is multiplied by 1 - eta at every update, which shrinks it exactly when "
+            "|1 - eta| < 1. At eta = 1 the factor is 0 (one update lands on the mean); between "
+            "1 and 2 the weights overshoot the mean but still close in; at eta = 2 the factor "
+            "is -1, so w - xbar only flips its sign; beyond 2 it grows. Here the curvature is "
+            "1 in every direction, so this is the rule eta < 2/curvature."),
         Statement(
-            "Batch gradient descent follows the gradient of the actual training loss rather "
-            "than an estimate of it",
-            True,
-            "There is no sampling: the gradient it uses is the true gradient of the training "
-            "loss (which is why it has no variance)."),
+            "If every training example is stored twice (2T examples, each point appearing "
+            "twice), batch descent with the same step size needs twice as many updates to "
+            "reach the same excess loss",
+            False,
+            "The doubled set has the same mean, hence the same average loss and the same "
+            "gradient w - xbar: every update, and so the number of updates, is unchanged. What "
+            "doubles is the price of each update, 2T per-example gradients instead of T. Batch "
+            "descent pays in full for redundant data; incremental updates exploit it (later in "
+            "this lesson)."),
         Statement(
-            "Before a batch method can change the weights even once, it must look at every "
-            "training example",
+            "Averaging the gradients of only the first half of the examples gives the same "
+            "update as the full batch on this loss, because every per-example gradient "
+            "w - x_t contains the same w",
+            False,
+            "The mean of w - x_t over a subset is w - (the mean of that subset), so the step "
+            "heads for the subset's mean, not for xbar; they agree only when the two means "
+            "coincide. That is why the exact gradient of L needs all T examples, and any subset "
+            "gives an estimate of it."),
+        Statement(
+            "Spreading the examples out around the same mean raises the minimum loss L*, but "
+            "leaves the excess loss L(w) - L* at a given w unchanged",
             True,
-            "One update costs a full pass over the data: T gradient evaluations for one step. "
-            "This is the cost that incremental methods attack [IU-1]."),
+            "The sympy cell above showed L(w) - L(xbar) = |w - xbar|^2/2: the spread of the data "
+            "enters only L* = L(xbar), the average squared distance of the examples to their "
+            "mean. So the batch method's progress (its excess loss after each update) does not "
+            "depend on how diverse the data are."),
+        Statement(
+            "Had the loss been the SUM of the T = 100 divergences instead of their mean, the "
+            "step size eta = 0.5 would make batch descent diverge",
+            True,
+            "The gradient of the sum is T (w - xbar), so one update multiplies the error by "
+            "1 - 0.5 x 100 = -49: it grows 49-fold per update. The stable range shrinks to "
+            "eta < 2/T. Dividing by T, as the empirical risk does, keeps the step size "
+            "meaningful whatever the size of the data set."),
     ],
     id="POLL-1",
 )
 
 POLLS["POLL-2"] = Quiz(
-    "[POLL-2] Stochastic gradient descent: which of these are true?",
+    "[POLL-2] Stochastic gradient descent (work each one out before you tick it): which of "
+    "these are true?",
     [
         Statement(
-            "SGD is the online (one example at a time) counterpart of batch gradient descent",
-            True,
-            "It updates after each example with that example's gradient, an unbiased estimate "
-            "of the batch gradient when the example is drawn at random."),
+            "For small constant steps, the spread (standard deviation) of w around w* is "
+            "proportional to eta: a step four times smaller leaves a spread four times smaller",
+            False,
+            "For small eta the VARIANCE is about eta E[g*^2]/(2a), proportional to eta, so the "
+            "standard deviation goes like sqrt(eta): a four times smaller step only halves the "
+            "spread. The exact band formula of [SC-1] gives 0.101 at eta = 0.08 and 0.049 at "
+            "eta = 0.02. A constant step can make the jitter small, but slowly, and never zero."),
         Statement(
-            "If the examples are always presented in the same order, SGD can fall into a "
-            "repeating, oscillating pattern",
+            "With the lesson's schedule eta_k = 1/(a (k + 2)), the mean error E[w_k] - w* is "
+            "exactly 2/(k + 2) times the starting error, about 0.0076 after 3000 updates from "
+            "w0 = -10",
             True,
-            "A fixed order is a periodic input, and the iterates follow it around a cycle; "
-            "reshuffling every epoch breaks the pattern (measured in lesson 01)."),
+            "Here a eta_j = 1/(j + 2), so the product of the (1 - a eta_j) is the product of "
+            "(j + 1)/(j + 2) for j = 1..k, which telescopes to 2/(k + 2). Times the starting "
+            "error 11.46 that is 2 x 11.46/3002 = 0.0076, the predicted 7.64e-03 of the "
+            "schedule table (measured over 200 runs: 7.88e-03)."),
         Statement(
-            "SGD can get to a good loss sooner than batch descent, yet end at a worse optimum",
+            "A constant step cannot settle SGD on the regression because the examples' "
+            "gradients at w* do not all vanish: at the optimum they only average to zero",
             True,
-            "Many cheap updates make early progress fast, but the noise of single-example "
-            "gradients keeps it from settling, or lets it settle somewhere poorer (the K-means "
-            "runs of lesson 03)."),
+            "At w* the gradient of example i is -(y_i - w* x_i) x_i, which is zero only for a "
+            "point exactly on the line. The batch gradient (their mean) is zero, but every SGD "
+            "step uses one of them and kicks w away again, by an amount proportional to eta. "
+            "On noise-free data (every point on the line) a small enough constant step would "
+            "converge."),
         Statement(
-            "For SGD to converge to the optimum of a convex loss (with gradient noise that does "
-            "not vanish there, from any start), the steps must shrink toward zero while their "
-            "sum still grows without bound",
+            "A geometric decay eta_k = eta_1 q^(k-1) with q = 0.999 meets the first Robbins-"
+            "Monro condition (the steps sum to infinity) because it shrinks so slowly",
+            False,
+            "The steps sum to eta_1/(1 - q) = 1000 eta_1: large, but finite, for every q < 1. "
+            "With a large finite sum the mean does get close (the lesson's decay by 1.02 per "
+            "step, sum 17.71, got its mean error to 3.5e-03), but the noise freezes at the level "
+            "it had when the steps became tiny: its rms error stayed at 2.79e-02, against "
+            "1.12e-02 for c/k."),
+        Statement(
+            "Shifting the schedule from c/(k + 2) to c/(k + 100) keeps both Robbins-Monro "
+            "conditions, yet with c = 1/a it leaves a mean error about 48 times larger after "
+            "3000 updates",
             True,
-            "Both are necessary: a step that does not shrink keeps chasing the latest example, "
-            "and steps with a finite sum stall short of the optimum (both measured in lesson "
-            "02). The Robbins-Monro conditions add sum of eta_k^2 < infinity; with that, the "
-            "classical theorems guarantee convergence. The added condition makes them "
-            "sufficient, not necessary: eta_k = c/sqrt(k) breaks it and still converges in "
-            "lesson 02."),
+            "Shifting k drops or adds finitely many terms, which cannot change whether a sum "
+            "converges: the steps still sum to infinity and their squares do not. But the "
+            "product now telescopes to 100/(k + 100) instead of 2/(k + 2): after 3000 updates "
+            "100/3100 = 0.032 against 2/3002 = 0.00067. The conditions say nothing about how "
+            "fast."),
+        Statement(
+            "With eta_k = c/k and c = 0.25/a, running 100 times longer lowers the expected "
+            "excess loss about 100-fold",
+            False,
+            "With 2ac = 0.5 the excess loss falls like k^-0.5 (measured slope -0.50), so 100 "
+            "times more updates buy only 100^0.5 = 10 times less excess loss. The factor 100 "
+            "needs slope -1, that is c > 1/(2a), as with c = 1/a."),
     ],
     id="POLL-2",
 )
 
 POLLS["POLL-3"] = Quiz(
-    "[POLL-3] Minibatch descent: which of these are true?",
+    "[POLL-3] Minibatch descent (work each one out before you tick it): which of these are "
+    "true?",
     [
         Statement(
-            "Minibatch descent streams through the data like SGD, but updates the weights once "
-            "per small group of examples instead of once per example",
+            "With N = 1000 examples, a batch of b = 500 drawn without replacement has about half "
+            "the loss variance of a batch of 500 drawn with replacement",
             True,
-            "Each update uses the mean gradient of b examples, an unbiased estimate of the "
-            "full-data gradient; the groups follow one another, so there are N/b updates per "
-            "pass instead of batch descent's single one."),
+            "Without replacement the variance is s^2/b times (N - b)/(N - 1) = 500/999, about "
+            "0.5. Half the training set fixes the other half, so the batch mean cannot stray as "
+            "far; with replacement the same example may come up again and nothing is fixed."),
         Statement(
-            "With a batch size of 1, minibatch descent runs faster than SGD",
+            "If every pair of examples had covariance sigma^2/2 (strongly correlated data), a "
+            "batch of 100 would have about 1/100 of a single example's variance",
             False,
-            "With b = 1 it IS SGD: same updates, same cost."),
+            "The double sum of covariances gives c + (sigma^2 - c)/b = sigma^2/2 + sigma^2/200, "
+            "about 0.505 sigma^2: the batch barely halves the variance, and no batch size goes "
+            "below c. Only the uncorrelated part of the noise is averaged away."),
         Statement(
-            "The larger the batch, the smaller the variance of the minibatch update",
+            "If the fixed cost of a call is 50 times the cost per example (tau_call = "
+            "50 tau_ex), batches of 50 process examples about 25 times faster than b = 1",
             True,
-            "The variance of the batch-mean gradient is var/b (slightly less when sampling "
-            "without replacement), measured in lesson 03 [VM-2]."),
+            "Per example the time is tau_call/b + tau_ex: 51 tau_ex at b = 1, 2 tau_ex at "
+            "b = 50, a ratio of 25.5. Past b = tau_call/tau_ex the per-example cost cannot fall "
+            "by more than half again. (The fixed cost measured in this lesson was of that size; "
+            "timings vary between machines.)"),
         Statement(
-            "With vector hardware and large batches, minibatch descent gets close to batch "
-            "descent in variance while keeping much of SGD's efficiency",
+            "A minibatch of b = N drawn without replacement makes the same update as batch "
+            "descent, while b = N drawn with replacement does not",
             True,
-            "Large b gives low variance, and vectorized code evaluates b gradients for far less "
-            "than b times the cost of one: the fixed cost of each call is shared by the b "
-            "examples, so the cost per example falls until b reaches a size lesson 03 "
-            "measures [VM-3]."),
+            "Without replacement the batch IS the training set, in some order, and its mean "
+            "gradient is the full one (variance 0). N draws with replacement miss about "
+            "(1 - 1/N)^N, roughly 37%, of the examples and repeat others: its gradient is still "
+            "an unbiased estimate, with variance s^2/N, but not the batch gradient."),
+        Statement(
+            "When the bound's second term L D^2/k (the price of starting far from the minimum) "
+            "dominates, four times larger batches cut the number of updates needed about "
+            "four-fold",
+            False,
+            "That term has no b in it: the distance D is covered by the steps, and a batch only "
+            "averages away noise. Four times larger batches halve the noise term "
+            "sigma D sqrt(2/(bk)) and leave L D^2/k as it was, so they help only while the noise "
+            "term dominates."),
+        Statement(
+            "Doubling the training set (same population, batch size b fixed, batches drawn "
+            "with replacement) halves the variance of each minibatch gradient",
+            False,
+            "A batch of b examples drawn from the training set has variance s^2/b, and s^2, the "
+            "spread of the examples, stays about the same when more examples come from the same "
+            "population. More data make the training loss a better estimate of the expected "
+            "loss ([VM-1]) and an epoch longer, but the noise in each update is set by b alone."),
     ],
     id="POLL-3",
 )

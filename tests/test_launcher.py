@@ -104,9 +104,9 @@ def test_the_disabled_names_are_the_installed_ones():
 
 def test_test_commands():
     assert steps("test") == [([PY, "-m", "pytest", "-n", "2", "--dist", "loadfile", "tests",
-                               "course_lib", "notebooks"] + NBVAL, {"MPLBACKEND": "Agg"}, None)]
+                               "course_lib", "notebooks"] + NBVAL, {"MPLBACKEND": "Agg", **course.ONE_THREAD}, None)]
     assert steps("test-fast") == [([PY, "-m", "pytest", "-p", "no:nbval", "tests", "course_lib"],
-                                   {"MPLBACKEND": "Agg"}, None)]
+                                   {"MPLBACKEND": "Agg", **course.ONE_THREAD}, None)]
     assert steps("test-fast", ["-k", "adam"])[0][0][-2:] == ["-k", "adam"]   # passed to pytest
 
 
@@ -116,7 +116,7 @@ def test_test_torch_installs_torch_only_when_it_is_missing():
     assert unless == [PY, "-c", "import torch"]
     assert install == [PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "torch==2.13.0"]
     assert cmd == [PY, "-m", "pytest", "-p", "no:nbval", "-m", "torch", "tests"]
-    assert env == {"MPLBACKEND": "Agg"}
+    assert env == {"MPLBACKEND": "Agg", **course.ONE_THREAD}
 
 
 def test_notebooks_bench_and_grading_commands():
@@ -124,10 +124,10 @@ def test_notebooks_bench_and_grading_commands():
     cmd, env = step.cmd, step.env
     books = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert cmd[:2] == [PY, "tools/run_notebooks.py"] and cmd[2:] == ["notebooks/" + b for b in books]
-    assert env == {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    assert env == {"MPLBACKEND": "module://matplotlib_inline.backend_inline", **course.ONE_THREAD}
     assert steps("notebooks", ["notebooks/02_x.ipynb"])[0][0][2:] == ["notebooks/02_x.ipynb"]
     assert steps("bench") == [([PY, "benchmarks/optim_step.py"], {}, None),
-                              ([PY, "benchmarks/explorer_redraw.py"], {"MPLBACKEND": "Agg"}, None)]
+                              ([PY, "benchmarks/explorer_redraw.py"], {"MPLBACKEND": "Agg", **course.ONE_THREAD}, None)]
     assert steps("release")[0][0] == [PY, "exercises/grade.py", "release"]
     assert steps("grade")[0][0] == [PY, "exercises/grade.py", "autograde", "exercises/submissions"]
     assert steps("grade", ["my subs"])[0][0] == [PY, "exercises/grade.py", "autograde", "my subs"]
@@ -383,3 +383,28 @@ def test_pyproject_readers():
     assert course.supported_pythons(text)[:2] == ["3.10", "3.11"]
     assert course.extra(text, "torch") == ["torch==2.13.0"]
     assert course.version_ok((3, 13, 0), ">=3.10") and not course.version_ok((3, 9, 9), ">=3.10")
+
+
+def test_card_installs_mathjax_once_exports_without_input_and_inlines_mathjax(tmp_path):
+    (install, _, unless), (cmd, env, _) = steps("card")
+    assert unless == [PY, "-c", "import mathjax"]
+    assert install[:6] == [PY, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    assert cmd[:3] == [PY, "-m", "nbconvert"] and "--no-input" in cmd and "--execute" in cmd
+    assert cmd[-1] == "notebooks/reference_card.ipynb" and "build/card" in cmd
+    assert "--HTMLExporter.mathjax_url=" + course.MATHJAX_PLACEHOLDER in cmd
+    assert env == {"MPLBACKEND": "Agg", **course.ONE_THREAD}
+    assert "build/" in (ROOT / ".gitignore").read_text().split()
+    page = ('<head><script src="https://cdnjs.cloudflare.com/require.min.js"></script>\n'
+            '<script src="%s"> </script>\n<script type="text/x-mathjax-config">MathJax.Hub'
+            '</script>\n<script type="module">import("https://x/mermaid.mjs")</script></head>'
+            '<body>$x$</body>' % course.MATHJAX_PLACEHOLDER)
+    out = course.offline_html(page, "var a = '</script>'; /* MathJax */")
+    assert "https://" not in out and "MathJax.Hub" not in out and "mermaid" not in out
+    assert "window.MathJax" in out and "<\\/script>" in out and "@media print" in out
+    with pytest.raises(course.CourseError):
+        course.offline_html("<head></head>", "")
+    lib = tmp_path / "lib" / "python3.11" / "site-packages" / os.path.dirname(course.MATHJAX_SCRIPT)
+    lib.mkdir(parents=True)
+    (lib / "tex-svg.js").write_text("//")
+    assert course.find_mathjax(str(tmp_path)).endswith("tex-svg.js")
+    assert course.find_mathjax(str(tmp_path / "none")) is None

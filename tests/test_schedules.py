@@ -8,8 +8,9 @@ import pytest
 
 from course_lib.minibatch import run_minibatch
 from course_lib.optimizers import SGD
-from course_lib.schedules import (ReduceOnPlateau, constant, inverse_power, robbins_monro,
-                                  step_decay)
+from course_lib.optimizers.base import TorchEquivalent
+from course_lib.schedules import (ReduceOnPlateau, constant, cosine, inverse_power, one_cycle,
+                                  robbins_monro, step_decay, warmup_cosine)
 
 
 # ---------------------------------------------------------------- values
@@ -228,3 +229,135 @@ def test_every_optimizer_takes_a_schedule_object_as_lr(case):
     assert np.allclose(steps(ReduceOnPlateau(lr=eta)), ref, rtol=1e-12, atol=0)
     assert np.allclose(steps(step_decay(lr=eta, factor=2.0)),
                        steps(lambda t: eta * 0.5 ** (t - 1)), rtol=1e-12, atol=0)
+
+
+
+# ---------------------------------------------------------------- schedules used in practice
+def test_cosine_values_by_hand():
+    s = cosine(lr=2.0, T=4, lr_min=0.5)
+    # eta_min + (eta - eta_min)(1 + cos(pi u/4))/2 at u = t - 1 = 0..4: halfway at u = 2
+    expected = [2.0, 0.5 + 1.5 * (1 + 2 ** -0.5) / 2, 1.25, 0.5 + 1.5 * (1 - 2 ** -0.5) / 2, 0.5]
+    assert [s(t) for t in range(1, 6)] == pytest.approx(expected, rel=1e-15)
+    assert s(6) == s(1000) == 0.5                        # held at lr_min past T (torch climbs)
+    assert cosine(lr=1.0, T=1)(1) == 1.0 and cosine(lr=1.0, T=1)(2) == 0.0
+
+
+def test_cosine_is_symmetric_about_its_midpoint():
+    s = cosine(lr=1.0, T=10, lr_min=0.2)
+    for u in range(11):                                  # eta(u) - mid = mid - eta(T - u)
+        assert s(u + 1) - 0.6 == pytest.approx(0.6 - s(10 - u + 1), abs=1e-15)
+
+
+def test_warmup_cosine_values_by_hand():
+    s = warmup_cosine(lr=1.0, warmup=4, T=8, lr_min=0.0, start_factor=0.2)
+    # warm-up: 0.2 + 0.8 (t-1)/4 for t = 1..4; then cosine over T - w = 4 updates
+    assert [s(t) for t in range(1, 5)] == pytest.approx([0.2, 0.4, 0.6, 0.8], rel=1e-15)
+    assert [s(t) for t in range(5, 10)] == pytest.approx(
+        [cosine(lr=1.0, T=4)(t) for t in range(1, 6)], rel=1e-15)
+    assert s(5) == 1.0 and s(9) == 0.0 and s(100) == 0.0
+
+
+def test_warmup_cosine_default_start_factor_is_torchs():
+    s = warmup_cosine(lr=0.3, warmup=3, T=10)
+    assert s.start_factor == pytest.approx(1 / 3) and s(1) == pytest.approx(0.1)
+
+
+def test_one_cycle_values_by_hand():
+    s = one_cycle(lr_max=1.0, T=10, pct_start=0.3, div_factor=10.0, final_div_factor=100.0)
+    # rise over e = 0..2 (e1 = 0.3 * 10 - 1 = 2), fall over e = 2..9 (7 steps)
+    assert s.lr_start == 0.1 and s.lr_end == pytest.approx(1e-3)
+    assert s(1) == pytest.approx(0.1, rel=1e-15) and s(2) == pytest.approx(0.55) and s(3) == 1.0
+    fall = [1e-3 + (1 - 1e-3) * (1 + math.cos(math.pi * k / 7)) / 2 for k in range(8)]
+    assert [s(t) for t in range(3, 11)] == pytest.approx(fall, rel=1e-14)
+    lin = one_cycle(lr_max=1.0, T=10, pct_start=0.3, div_factor=10.0, final_div_factor=100.0,
+                    anneal="linear")
+    assert lin(2) == pytest.approx(0.55) and lin(6) == pytest.approx(1 + (1e-3 - 1) * 3 / 7)
+    with pytest.raises(ValueError, match="t must be <= T = 10"):
+        s(11)
+
+
+def test_one_cycle_peak_when_the_rise_is_not_a_whole_number_of_steps():
+    s = one_cycle(lr_max=1.0, T=7, pct_start=0.3)        # e1 = 1.1: the peak falls between
+    assert max(s(t) for t in range(1, 8)) < 1.0
+    assert s(2) == pytest.approx(0.04 + 0.96 * (1 - math.cos(math.pi / 1.1)) / 2)
+
+
+@pytest.mark.parametrize("sched", [cosine(0.1, 5), warmup_cosine(0.1, 2, 5), one_cycle(0.1, 5)])
+def test_new_schedules_start_at_t_one(sched):
+    with pytest.raises(ValueError, match="t must be >= 1"):
+        sched(0)
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: cosine(lr=0.0, T=5), "lr"),
+    (lambda: cosine(lr=1.0, T=0), "T"),
+    (lambda: cosine(lr=1.0, T=2.5), "T"),
+    (lambda: cosine(lr=1.0, T=5, lr_min=-0.1), "lr_min"),
+    (lambda: cosine(lr=1.0, T=5, lr_min=2.0), "lr_min"),           # the floor above the start
+    (lambda: warmup_cosine(lr=-1.0, warmup=2, T=5), "lr"),
+    (lambda: warmup_cosine(lr=1.0, warmup=0, T=5), "warmup"),
+    (lambda: warmup_cosine(lr=1.0, warmup=5, T=5), "T"),          # no update left to decay
+    (lambda: warmup_cosine(lr=1.0, warmup=2, T=5, start_factor=0.0), "start_factor"),
+    (lambda: warmup_cosine(lr=1.0, warmup=2, T=5, start_factor=1.5), "start_factor"),
+    (lambda: warmup_cosine(lr=1.0, warmup=2, T=5, lr_min=1.5), "lr_min"),
+    (lambda: one_cycle(lr_max=0.0, T=10), "lr_max"),
+    (lambda: one_cycle(lr_max=1.0, T=1), "T"),
+    (lambda: one_cycle(lr_max=1.0, T=10, pct_start=0.1), "pct_start"),   # rise of one step
+    (lambda: one_cycle(lr_max=1.0, T=10, pct_start=1.0), "pct_start"),   # no fall
+    (lambda: one_cycle(lr_max=1.0, T=10, div_factor=0.5), "div_factor"),
+    (lambda: one_cycle(lr_max=1.0, T=10, final_div_factor=0.5), "final_div_factor"),
+    (lambda: one_cycle(lr_max=1.0, T=10, anneal="cosine"), "anneal"),
+])
+def test_new_schedules_refuse_bad_arguments_by_name(make, name):
+    with pytest.raises(ValueError, match=rf"^{name} must"):
+        make()
+
+
+def test_pct_start_message_gives_the_range_for_this_T():
+    with pytest.raises(ValueError, match=r"pct_start must be in \(0\.1, 1\).*T = 10"):
+        one_cycle(lr_max=1.0, T=10, pct_start=0.05)
+
+
+# ---------------------------------------------------------------- torch equivalents, as data
+def test_every_schedule_declares_its_torch_equivalent():
+    cases = {
+        "StepLR": step_decay(lr=0.3, factor=10, every=4),
+        "LambdaLR": inverse_power(c=1.0),
+        "ReduceLROnPlateau": ReduceOnPlateau(lr=1.0, factor=10),
+        "CosineAnnealingLR": cosine(lr=0.1, T=20, lr_min=1e-3),
+        "SequentialLR": warmup_cosine(lr=0.1, warmup=5, T=20),
+        "OneCycleLR": one_cycle(lr_max=0.1, T=20),
+    }
+    for cls, sched in cases.items():
+        te = sched.torch_equivalent()
+        assert isinstance(te, TorchEquivalent) and te.cls == cls and te.exact_when
+    assert constant(0.1).torch_equivalent().cls is None
+    assert cases["StepLR"].torch_equivalent().kwargs == {"step_size": 4, "gamma": 0.1}
+    assert cases["CosineAnnealingLR"].torch_equivalent().kwargs == {"T_max": 20, "eta_min": 1e-3}
+    seq = cases["SequentialLR"].torch_equivalent().kwargs
+    assert seq["milestones"] == [5]
+    assert [s.cls for s in seq["schedulers"]] == ["LinearLR", "CosineAnnealingLR"]
+    assert seq["schedulers"][0].kwargs["total_iters"] == 5
+    assert seq["schedulers"][1].kwargs == {"T_max": 15, "eta_min": 0.0}
+    one = cases["OneCycleLR"].torch_equivalent().kwargs
+    assert one["total_steps"] == 20 and one["cycle_momentum"] is False
+    assert one["three_phase"] is False and isinstance(one["pct_start"], float)
+
+
+def test_lambdalr_text_is_the_schedule():
+    s = inverse_power(c=0.7, p=0.75, t0=2.0)
+    lam = eval(s.torch_equivalent().kwargs["lr_lambda"])      # the text torch would be given
+    assert [s(1) * lam(t - 1) for t in range(1, 6)] == pytest.approx([s(t) for t in range(1, 6)])
+
+
+@pytest.mark.parametrize("sched", [cosine(lr=0.5, T=6, lr_min=0.05),
+                                   warmup_cosine(lr=0.5, warmup=2, T=6),
+                                   one_cycle(lr_max=0.5, T=6, pct_start=0.5)])
+def test_new_schedules_drive_sgd(sched):
+    opt = SGD(lr=sched)
+    state = opt.init(np.array(0.0))
+    steps = []
+    for _ in range(6):
+        step, state = opt.update(np.array(1.0), state)     # gradient 1: step = -eta_t
+        steps.append(-float(step))
+    assert steps == pytest.approx([sched(t) for t in range(1, 7)], rel=1e-15)

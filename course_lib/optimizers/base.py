@@ -299,9 +299,16 @@ def _leaf_states(state, n):
 
 
 def _plain_float_arrays_agree(g, *others) -> bool:
-    """True when g is one finite real float array and every other (None aside) is a real float
-    array of its shape: then :meth:`Optimizer._check` has nothing to refuse. Anything else
-    (lists, sympy, ints, complex, a mismatch, inf) goes through the checks that name it."""
+    """True when g is one finite real float array (or a list of them) and every other (None
+    aside) is a real float array of its shape (or a list of them, matching): then
+    :meth:`Optimizer._check` has nothing to refuse. Anything else (sympy, ints, complex, a
+    mismatch, inf) goes through the checks that name it."""
+    if type(g) in (list, tuple):                    # a network's weights: array by array
+        others = [o for o in others if o is not None]
+        if any(type(o) is not type(g) or len(o) != len(g) for o in others):
+            return False
+        return all(_plain_float_arrays_agree(gi, *(o[i] for o in others))
+                   for i, gi in enumerate(g))
     if type(g) is not np.ndarray or g.dtype.kind != "f":
         return False
     for a in others:
