@@ -225,3 +225,13 @@ def run_with_settings(path, overrides: dict, timeout: int = 180) -> RunResult:
         elif output.get("output_type") == "error":
             result.errors.append(f"(collecting figure texts) {output['ename']}: {output['evalue']}")
     return result
+
+
+def missing(texts, *fragments):
+    """The fragments that appear in none of the texts (a value a figure should carry)."""
+    return [f for f in fragments if not any(f in text for text in texts)]
+
+
+def stale(texts, *fragments):
+    """The texts that still carry a fragment of the default settings."""
+    return [text for text in texts if any(f in text for f in fragments)]

@@ -305,53 +305,26 @@ def test_kink_slope_follows_the_schedule(p_, c_):
 
 
 # ---------------------------------------------------------------- the notebook's shape (issue 16)
-import ast  # noqa: E402
-import json  # noqa: E402
-import pathlib  # noqa: E402
-import re  # noqa: E402
+import sys  # noqa: E402
 
-NOTEBOOK = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "02_step_sizes_and_convergence.ipynb"
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
+from lesson_shape import (NOTEBOOKS, check_core_path_then_deep_dive,  # noqa: E402
+                          check_notation_box_and_settings, notebook_cells, statements_of)
+from lesson_shape import outputs_text as _outputs  # noqa: E402
+
+NOTEBOOK = NOTEBOOKS / "02_step_sizes_and_convergence.ipynb"
 
 
 def _cells():
-    nb = json.loads(NOTEBOOK.read_text())
-    return [(c["cell_type"], "".join(c["source"]), c) for c in nb["cells"]]
-
-
-def _outputs(cell):
-    out = []
-    for o in cell.get("outputs", []):
-        out.append("".join(o.get("text", "")))
-        out.append("".join(o.get("data", {}).get("text/plain", "")))
-    return "\n".join(out)
-
-
-def statements_of(source):
-    """(text, true) of every Statement(...) written in a quiz cell."""
-    calls = [n for n in ast.walk(ast.parse(source))
-             if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "Statement"]
-    return [(ast.literal_eval(c.args[0]), c.args[1].value) for c in calls]
+    return notebook_cells(NOTEBOOK)
 
 
 def test_core_path_is_stated_and_the_deep_dive_comes_after_the_summary():
-    cells = _cells()
-    minutes = re.search(r"Core path: about (\d+) minutes", cells[0][1])
-    assert minutes and int(minutes.group(1)) <= 60
-    heads = [s.splitlines()[0] for kind, s, _ in cells if kind == "markdown" and s.startswith("## ")]
-    order = [h.split(":")[0] for h in heads]
-    assert order.index("## Summary") < order.index("## Deep dive") < order.index("## Sources") == len(order) - 1
-    assert not any(re.search(r"\bthe (notes|slides|seed notes)\b", s) for _, s, _ in cells[:-1])
+    check_core_path_then_deep_dive(_cells())
 
 
 def test_notation_box_follows_setup_and_settings_cells_hold_only_upper_case_assignments():
-    cells = _cells()
-    setup = next(i for i, (_, s, _) in enumerate(cells) if "import course_lib" in s)
-    assert cells[setup + 1][1].startswith("notation_box(")
-    settings = [s for _, s, c in cells if "settings" in c.get("metadata", {}).get("tags", [])]
-    assert len(settings) == 4
-    for s in settings:
-        for node in ast.parse(s).body:
-            assert isinstance(node, ast.Assign) and node.targets[0].id.isupper(), s
+    check_notation_box_and_settings(_cells(), 4)
 
 
 def test_quiz_has_false_statements_and_quotes_the_measured_numbers():

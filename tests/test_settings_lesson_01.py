@@ -10,7 +10,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from notebook_settings import run_with_settings  # noqa: E402
+from notebook_settings import missing, run_with_settings, stale  # noqa: E402
 
 NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "01_batch_incremental_stochastic.ipynb"
 
@@ -19,15 +19,6 @@ CHANGED = {"BATCH_LR": 0.25, "BATCH_EPOCHS": 3, "CYCLE_T": 40, "CYCLE_LR": 0.2, 
            "ORDER_SEEDS": 8, "LR": 0.1, "EPOCHS": 4, "SEEDS": 10, "LONG_EPOCHS": 40,
            "FLAT_CURVATURES": (1.0, 0.04), "STEP_GRID": (0.2, 1.0, 1.5), "FLAT_SPREADS": (0.1, 1.0)}
 
-
-def missing(texts, *fragments):
-    """The fragments that appear in none of the texts."""
-    return [f for f in fragments if not any(f in text for text in texts)]
-
-
-def stale(texts, *fragments):
-    """The texts that still carry a fragment of the default settings."""
-    return [text for text in texts if any(f in text for f in fragments)]
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from notebook_settings import run_with_settings  # noqa: E402
+from notebook_settings import missing, run_with_settings, stale  # noqa: E402
 
 NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "02_step_sizes_and_convergence.ipynb"
 
@@ -22,15 +22,6 @@ CHANGED = {"CONST_LR": 0.3, "UPDATES": 400, "RUNS": 100,
            "KINK_CASES": ((0.6, 0.5), (1.0, 2.0)), "POLY_DECAY": 2.0,
            "BATCH_LR_UNITS": 0.2, "BATCH_STEPS": 100, "FLAT_DIM": 500}
 
-
-def missing(texts, *fragments):
-    """The fragments that appear in none of the texts."""
-    return [f for f in fragments if not any(f in text for text in texts)]
-
-
-def stale(texts, *fragments):
-    """The texts that still carry a fragment of the default settings."""
-    return [text for text in texts if any(f in text for f in fragments)]
 
 
 @pytest.fixture(scope="module")

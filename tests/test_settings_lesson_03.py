@@ -10,7 +10,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from notebook_settings import run_with_settings  # noqa: E402
+from notebook_settings import missing, run_with_settings, stale  # noqa: E402
 
 NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -23,15 +23,6 @@ CORE = {"SIZES": (1, 4, 16, 64), "TRAINING_SETS": 1000,                 # [VM-1]
 DEEP = {"FIT_SIZES": (3, 30), "FIT_SETS": 1000, "FIT_SEEDS": 3,         # [VM-1] the biased minimum
         "ETA_KM": 0.05, "MINIBATCH": 16, "SEEDS": 8}                     # [VM-4] K-means
 
-
-def missing(texts, *fragments):
-    """The fragments that appear in none of the texts."""
-    return [f for f in fragments if not any(f in text for text in texts)]
-
-
-def stale(texts, *fragments):
-    """The texts that still carry a fragment of the default settings."""
-    return [text for text in texts if any(f in text for f in fragments)]
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from notebook_settings import run_with_settings  # noqa: E402
+from notebook_settings import missing, run_with_settings, stale  # noqa: E402
 
 NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -20,15 +20,6 @@ CORE = {"GAMMAS": (0.3, 0.95), "GAMMA": 0.8, "LR": 0.045, "STEPS": 250,
         "NOISE_GAMMAS": (0.5, 0.99), "REPLICAS": 5000, "UPDATES": 200, "SEED": 1}
 DEEP = {"GAMMA": 0.85, "LR": 0.06, "DROP_AT": 30, "REPLICAS": 40, "SEEDS": (1, 2)}
 
-
-def missing(texts, *fragments):
-    """The fragments that appear in none of the texts."""
-    return [f for f in fragments if not any(f in text for text in texts)]
-
-
-def stale(texts, *fragments):
-    """The texts that still carry a fragment of the default settings."""
-    return [text for text in texts if any(f in text for f in fragments)]
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from notebook_settings import run_with_settings  # noqa: E402
+from notebook_settings import missing, run_with_settings, stale  # noqa: E402
 
 NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -18,15 +18,6 @@ NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 CHANGED = {"GAMMA": 0.8, "LR": 0.5, "BOWL_LR": 0.2, "VALLEY_STEPS": 400,
            "NOISE_LR": 0.01, "NOISE_GAMMA": 0.8, "REPLICAS": 40, "SEEDS": (1, 2), "UPDATES": 1000}
 
-
-def missing(texts, *fragments):
-    """The fragments that appear in none of the texts."""
-    return [f for f in fragments if not any(f in text for text in texts)]
-
-
-def stale(texts, *fragments):
-    """The texts that still carry a fragment of the default settings."""
-    return [text for text in texts if any(f in text for f in fragments)]
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from notebook_settings import run_with_settings  # noqa: E402
+from notebook_settings import missing, run_with_settings, stale  # noqa: E402
 
 NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -20,15 +20,6 @@ CHANGED = {"CURVATURES": (1.0, 20.0), "LR": 0.05, "GAMMA": 0.9, "STEPS": 100,
            "RMS_GAMMA": 0.8, "DROP_AT": 60,
            "RHO": 0.9, "EPSILONS": (1e-5, 1e-3)}
 
-
-def missing(texts, *fragments):
-    """The fragments that appear in none of the texts."""
-    return [f for f in fragments if not any(f in text for text in texts)]
-
-
-def stale(texts, *fragments):
-    """The texts that still carry a fragment of the default settings."""
-    return [text for text in texts if any(f in text for f in fragments)]
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from notebook_settings import run_with_settings  # noqa: E402
+from notebook_settings import missing, run_with_settings, stale  # noqa: E402
 
 NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -23,15 +23,6 @@ NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 CORE = {"GAMMA": 0.8, "LR_FRACTION": 0.7, "SADDLE_Y0": 1e-4, "TOL": 1e-4}
 DEEP = {"GAMMA": 0.8, "LR_FRACTION": 0.7, "TOL": 1e-4, "N_STARTS": 4, "SEED": 1}
 
-
-def missing(texts, *fragments):
-    """The fragments that appear in none of the texts."""
-    return [f for f in fragments if not any(f in text for text in texts)]
-
-
-def stale(texts, *fragments):
-    """The texts that still carry a fragment of the default settings."""
-    return [text for text in texts if any(f in text for f in fragments)]
 
 
 @pytest.fixture(scope="module")

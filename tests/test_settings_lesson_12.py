@@ -11,7 +11,7 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from notebook_settings import run_with_settings  # noqa: E402
+from notebook_settings import missing, run_with_settings, stale  # noqa: E402
 
 NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "12_training_a_network.ipynb"
 
@@ -20,15 +20,6 @@ NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "12_training_a_
 SETTINGS = {"N_SEEDS": 2, "EPOCHS": 3, "GAMMA": 0.99, "LR_ADAM": 3e-3, "SWEEP_EPOCHS": 2,
             "ETA0": 0.5, "FACTOR": 5}
 
-
-def missing(texts, *fragments):
-    """The fragments that appear in none of the texts."""
-    return [f for f in fragments if not any(f in text for text in texts)]
-
-
-def stale(texts, *fragments):
-    """The texts that still carry a fragment of the default settings."""
-    return [text for text in texts if any(f in text for f in fragments)]
 
 
 @pytest.fixture(scope="module")
