@@ -408,3 +408,8 @@ def test_card_installs_mathjax_once_exports_without_input_and_inlines_mathjax(tm
     (lib / "tex-svg.js").write_text("//")
     assert course.find_mathjax(str(tmp_path)).endswith("tex-svg.js")
     assert course.find_mathjax(str(tmp_path / "none")) is None
+
+
+def test_card_extra_names_the_mathjax_the_launcher_falls_back_to():
+    """pyproject's `card` extra and course.py's fallback (used where pyproject cannot be read) agree."""
+    assert course.extra((ROOT / "pyproject.toml").read_text(), "card") == course.MATHJAX_REQUIREMENT
