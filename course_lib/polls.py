@@ -1,7 +1,7 @@
 """The course's polls as plain data: ``POLLS[id]`` is a :class:`course_lib.quiz.Quiz`.
 
 Lessons show them with ``POLLS["POLL-1"].show()``; ``tests/test_quiz.py`` checks every
-answer. The statements follow the polls of seed 004 in our own words. Plain data only (no
+answer. Each poll covers the topic of the lecture slides' poll of the same number, written anew. Plain data only (no
 ipywidgets import here: the widget is built lazily by ``Quiz.widget``).
 """
 from __future__ import annotations
