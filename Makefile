@@ -9,14 +9,15 @@
 PYTHON ?= python3
 COURSE := $(PYTHON) course.py
 
-.PHONY: help lab test test-fast test-torch test-pythons notebooks card bench install release grade \
+.PHONY: help lab test test-fast test-torch test-browser test-pythons notebooks card site slides figures \
+        bench install release grade \
         check-exercise
 
 help:
 	@$(COURSE) help
 
 # make card: the reference card as one printable HTML file that works offline (build/card/)
-lab test test-fast test-torch test-pythons notebooks card bench install release:
+lab test test-fast test-torch test-browser test-pythons notebooks card site slides figures bench install release:
 	@$(COURSE) $@
 
 # Graded exercises (nbgrader, offline; see exercises/README.md).

@@ -5,12 +5,19 @@
     python course.py test           the same set-up, then every check (what CI runs)
     python course.py test-fast      library tests and doctests, no notebooks
     python course.py test-torch     install CPU torch, run the cross-checks against torch.optim
+                                    and the lessons' "In PyTorch" boxes with torch
+    python course.py test-browser   lessons 00/04/09/12 in JupyterLab, the website and a slide
+                                    deck, in chromium with the network cut off
     python course.py notebooks      re-execute every notebook in place (or the ones named)
     python course.py card           the reference card as one printable HTML file (works offline)
+    python course.py site           the course website in build/site/ (opens from disk, offline;
+                                    the first run installs Jupyter Book 1 into .venv-docs)
+    python course.py slides         one reveal.js deck per lesson in build/slides/ (offline)
+    python course.py figures        every figure as SVG + PNG + caption in build/figures/
     python course.py bench          speed figures (printed, never asserted)
     python course.py release        graded exercises: the student version in exercises/release/
     python course.py grade [DIR]    autograde a folder of submissions (default exercises/submissions)
-    python course.py check-exercise PART    grade your own copy of exercise part 1, 2 or 3
+    python course.py check-exercise PART    grade your own copy of exercise part 1, 2, 3 or 4
     python course.py test-pythons   library tests and two lessons on every other Python found here
     python course.py install        only create .venv and install the course
 
@@ -46,8 +53,12 @@ LAB_START = "/lab/tree/notebooks/00_start_here.ipynb"
 STUDENT_CONFIG = ".jupyter_student"
 # The two lessons test-pythons runs under nbval on each other interpreter.
 PYTHONS_LESSONS = ["notebooks/04_running_averages.ipynb", "notebooks/08_adam.ipynb"]
-COMMANDS = ["lab", "test", "test-fast", "test-torch", "notebooks", "card", "bench", "release",
-            "grade", "check-exercise", "test-pythons", "install", "help"]
+COMMANDS = ["lab", "test", "test-fast", "test-torch", "test-browser", "notebooks", "card", "site",
+            "slides", "figures", "bench", "release", "grade", "check-exercise", "test-pythons",
+            "install", "help"]
+#: the text that marks a lesson's "In PyTorch" box (course_lib.in_pytorch.MARKER): test-torch
+#: runs those lessons under nbval with torch installed, so the boxes' torch path runs in CI
+TORCH_BOX_MARKER = "in_pytorch.show("
 
 
 # The reference card: executed and exported with nbconvert, its MathJax inlined so that the one
@@ -222,7 +233,16 @@ def plan(command, args, root, venv, environ=None, system=None, os_name=None, roo
         torch = [r for r in extra(_pyproject_text(root), "torch")] or ["torch"]
         return [Step([py, "-m", "pip", "install", "-q", "--disable-pip-version-check"] + torch,
                      unless=[py, "-c", "import torch"]),
-                Step(pytest + ["-p", "no:nbval", "-m", "torch", "tests"] + args, agg)]
+                Step(pytest + ["-p", "no:nbval", "-m", "torch", "tests"] + args, agg),
+                Step(pytest + XDIST + torch_box_lessons(root) + NBVAL, agg)]
+    if command == "test-browser":
+        return [Step([py, "tools/browser_test.py"] + args)]
+    if command == "site":
+        return [Step([py, "tools/build_site.py"] + args)]
+    if command == "slides":
+        return [Step([py, "tools/slides.py", "build"] + args)]
+    if command == "figures":
+        return [Step([py, "tools/export_figures.py"] + args)]
     if command == "notebooks":
         books = args or sorted(os.path.relpath(p, root).replace(os.sep, "/") for p in
                                glob.glob(os.path.join(root, "notebooks", "*.ipynb")))
@@ -250,6 +270,15 @@ def plan(command, args, root, venv, environ=None, system=None, os_name=None, roo
                               "python course.py check-exercise 1")
         return [Step([py, "exercises/grade.py", "check", "--part", args[0]] + args[1:])]
     raise ValueError("no steps for " + command)
+
+
+def torch_box_lessons(root):
+    """The notebooks (relative paths) holding an "In PyTorch" box."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(root, "notebooks", "*.ipynb"))):
+        if TORCH_BOX_MARKER in read_text(path):
+            found.append(os.path.relpath(path, root).replace(os.sep, "/"))
+    return found
 
 
 def student_config_path(root, environ):

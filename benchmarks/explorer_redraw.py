@@ -1,6 +1,6 @@
 """How long the explorer of lesson 09 takes from a control's change to the finished picture.
 
-    .venv/bin/python benchmarks/explorer_redraw.py [--repeat 15]
+    .venv/bin/python benchmarks/explorer_redraw.py [--repeat 15] [--only explorer|gamma]
 
 Headless (Agg canvas, no kernel): set a widget's value, which runs the callback; the clock
 stops when the new PNG is in the Image widget, i.e. when a front end could show it. 200 steps
@@ -12,6 +12,15 @@ drawing. The target is below 100 ms. Printed, never asserted.
 The function dropdown is timed twice: the first visit of each function (a fresh explorer per
 change: the runs are computed and the contours drawn) and a switch back to a function already
 shown (the kept background is reused, the runs come from the explorer's cache).
+
+Then lesson 04's gamma slider, the same way, both as it is drawn now (only the moving parts
+redrawn over a kept background, :class:`course_lib.plotting.canvas.FigurePNG`, into an
+``Image`` widget) and as it was until 2026-12 (the figure redrawn by the update's
+``draw_idle`` and displayed again in an ``Output`` widget, which with the inline backend is
+``print_figure(fig, "png", bbox_inches="tight")``: two more full draws).
+
+The time a student waits in a browser adds the messages, decoding and painting:
+``make test-browser`` measures it, key press to painted pixels.
 """
 from __future__ import annotations
 
@@ -105,7 +114,38 @@ def main(repeat: int):
           f"PNG {len(ex.image.value) / 1e3:.0f} kB")
 
 
+def gamma_slider(repeat: int):
+    """Lesson 04's slider, a step of 0.001 per change, now and as it was."""
+    from IPython.core.pylabtools import print_figure   # noqa: PLC0415
+
+    from course_lib.plotting.averages import gamma_figure   # noqa: PLC0415
+    from course_lib.widgets.averages import gamma_explorer   # noqa: PLC0415
+
+    rng = np.random.default_rng(0)
+    ts = np.arange(1, 201)
+    signal = 2 + np.sin(ts / 30) + rng.normal(0, 0.6, size=200)     # the lesson's signal
+    gs = np.round(0.9 + 0.001 * np.arange(1, repeat + 1), 3)
+    box = gamma_explorer(signal, gamma=0.9)
+    report("gamma slider (lesson 04), moving parts over kept background",
+           *timed(lambda i: setattr(box.slider, "value", float(gs[i])), repeat))
+    fig, update, _, _ = gamma_figure(signal)
+    update(0.9)
+
+    def as_before(i):
+        update(float(gs[i]))                                # draw_idle: a full draw here
+        print_figure(fig, "png", bbox_inches="tight")       # display(fig): two more
+    report("gamma slider (lesson 04), before: redraw + display(fig)",
+           *timed(as_before, repeat))
+    print(f"gamma slider: {box.picture.draws} full draws (layouts) in {box.picture.renders} "
+          f"pictures; PNG {len(box.image.value) / 1e3:.0f} kB")
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=15)
-    main(ap.parse_args().repeat)
+    ap.add_argument("--only", choices=["explorer", "gamma"], help="time one of the two only")
+    opts = ap.parse_args()
+    if opts.only != "gamma":
+        main(opts.repeat)
+    if opts.only != "explorer":
+        gamma_slider(opts.repeat)

@@ -92,6 +92,13 @@ _ROWS = [
      r"gradient (all arrays); $g_t$ is scaled by $\min(1, \tau/(\lVert g_t\rVert + 10^{-6}))$",
      r"`clipping.clip_by_norm(max_norm=)`, `clipping.Clipped(max_norm=)`",
      r"`clip_grad_norm_(max_norm=)`", "max_norm"),
+    (r"$\eta_{\text{lo}}$, $\eta_{\text{hi}}$, $r$", r"range test: first and last step size of the ramp "
+     r"$\eta_t = \eta_{\text{lo}} r^{t-1}$, and the factor $r$ between consecutive updates",
+     r"`practice.lr_range_test(lr_lo=)`, `practice.lr_range_test(lr_hi=)`, `practice.lr_range_test(steps=)`",
+     r"— (not in torch.optim)", "lr_range"),
+    (r"$b_0$, $\eta_{b_0}$", r"reference batch size and its step size; the linear scaling rule takes "
+     r"$\eta_b = \eta_{b_0}\, b / b_0$", r"`practice.run_seeds(batch_size=)`", r"`DataLoader(batch_size=)`, `lr`",
+     "b0"),
     (r"$q$", r"ratio of a geometric step decay, $\eta_k = \eta_1 q^{k-1}$ (lesson 02)", r"`1 / factor`",
      r"`StepLR(gamma=)`", "q"),
     (r"$\rho$ (Part I)", r"per-step ratio of batch descent's excess loss, $(1 - a\eta)^2$ (lesson 02)",

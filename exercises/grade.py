@@ -48,7 +48,7 @@ if str(HERE) not in sys.path:
 import sandbox  # noqa: E402
 import runner as codec  # noqa: E402
 
-PARTS = ("part1", "part2", "part3")
+PARTS = ("part1", "part2", "part3", "part4")
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 SEED_FILE = "instructor_seed.txt"
 DEFAULTS = {"timeout": 30, "notebook_timeout": 300, "memory_mb": 2048, "processes": 64}
@@ -756,7 +756,8 @@ def check(part_name: str, notebook: Path | None, root: Path = HERE, timeout=None
     """Grade one student's own copy locally and print per-question feedback (no gradebook)."""
     name = part_name if part_name.startswith("part") else f"part{part_name}"
     if name not in PARTS:
-        raise SystemExit(f"unknown part {part_name!r}: use 1, 2 or 3")
+        raise SystemExit(f"unknown part {part_name!r}: use one of "
+                         f"{', '.join(p[len('part'):] for p in PARTS)}")
     if not (root / "release" / name / f"{name}.ipynb").is_file():
         release(root, [name])
     nb_path = Path(notebook) if notebook else root / "release" / name / f"{name}.ipynb"
@@ -803,7 +804,7 @@ def main(argv=None) -> int:
                     help=f"instructor seed (default: $COURSE_GRADER_SEED or {SEED_FILE}, created once)")
     ag.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="notebooks at a time")
     ck = sub.add_parser("check", parents=[common], help="grade your own copy of one part")
-    ck.add_argument("--part", required=True, help="1, 2 or 3")
+    ck.add_argument("--part", required=True, help=", ".join(p[len("part"):] for p in PARTS))
     ck.add_argument("notebook", nargs="?", type=Path, default=None,
                     help="your notebook (default: exercises/release/partN/partN.ipynb)")
     ck.add_argument("--timeout", type=int, default=None)

@@ -13,7 +13,9 @@ The submissions are built here from the release and the instructor's source:
   cell, a detached process that rewrites the grade files after the run, wrapping course_lib,
   hard-coding the visible self-check values, and "measuring" by returning the prediction;
 - every honest accident: lost metadata, duplicated cells, warnings on stderr, a stuck cell with
-  a bare ``except:``, ``os._exit``, a huge allocation, a syntax error, an unreadable notebook.
+  a bare ``except:``, ``os._exit``, a huge allocation, a syntax error, an unreadable notebook;
+- part IV's partial credit: each question has two graded cells, (a) and (b), and a slip costs
+  only its own cell (more slips, checked in-process, in test_grading_selfchecks.py).
 """
 from __future__ import annotations
 
@@ -34,8 +36,8 @@ pytestmark = pytest.mark.grading
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
-PARTS = ("part1", "part2", "part3")
-POINTS = {"part1": 10, "part2": 14, "part3": 13}
+PARTS = ("part1", "part2", "part3", "part4")
+POINTS = {"part1": 10, "part2": 14, "part3": 13, "part4": 10}
 TIMEOUT = 6           # seconds per cell while grading; the stuck cell costs this much
 SEED = 20261130
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
@@ -335,6 +337,31 @@ os._exit(0)
 '''
 
 
+# part IV: each question has two graded cells, (a) and (b), so a slip costs only its own cell.
+# One submission (to keep the run short) wraps course_lib's schedule in Question 1 (no credit for
+# q1a and q1b) and slips in Questions 2 and 3 (q2b, q3a); q3b is graded with correct versions of
+# the schedule and the clipping in place of the student's, so it keeps its points.
+P4_SLIPS = {"q2_code": ("k_best = int(np.argmin(losses[:end]))",                    # no end of the test
+                        "k_best = int(np.nanargmin(losses))"),
+            "q3_code": ("(norm + 1e-6)", "norm")}                                    # clipping without 1e-6
+P4_WRAP = '''from course_lib.schedules import warmup_cosine as _wc
+
+
+def warmup_cosine(t, lr, warmup, T, lr_min=0.0, start_factor=1 / 3):
+    return _wc(lr, warmup, T, lr_min, start_factor)(t)
+'''
+
+
+def p4_partial(model: dict) -> dict:
+    nb = copy.deepcopy(model)
+    for cell in nb["cells"]:
+        if grade_id(cell) in P4_SLIPS:
+            old, new = P4_SLIPS[grade_id(cell)]
+            assert old in src(cell), (grade_id(cell), old)
+            cell["source"] = src(cell).replace(old, new)
+    return edit(nb, {"q1_code": P4_WRAP})
+
+
 SYMPY_BOMB = "\nwith sp.evaluate(False):\n    harmonic = sp.factorial(sp.Integer(10**9))   # hung the grader\n"
 
 
@@ -382,6 +409,8 @@ def build(root: Path, subs: Path) -> dict:
         # part 2: Q7 trains with the student's own adam_step, which here is not there
         also = ["q7"] if p == "part2" else []
         add("x_wrap_course_lib", p, edit(model[p], changes), zero=[g.split("_")[0] for g in changes] + also)
+    # part IV: partial credit per graded cell; course_lib's schedule gets no credit
+    add("p4_partial_credit", "part4", p4_partial(model["part4"]), zero=["q1a", "q1b", "q2b", "q3a"])
     for p, changes in HARDCODED.items():
         add("x_hardcoded", p, edit(model[p], changes), zero=[g.split("_")[0] for g in changes])
     for p, changes in PREDICTOR.items():
@@ -510,7 +539,8 @@ def test_release_contains_no_solution_no_hidden_test_no_answer(course):
     leaks = {"part1": ["1/2 < p", "2/\\lambda_{\\max}", "\\eta < 2"],
              "part2": ["\\eta = \\eta'(1-\\gamma)", "\\eta'(1-\\gamma)", "first step $\\eta$ long",
                        "\\beta_1(1-\\beta_1^{t-1})"],
-             "part3": ["= 1/K", "(Z_j-\\mu)/(K\\sigma)"]}
+             "part3": ["= 1/K", "(Z_j-\\mu)/(K\\sigma)"],
+             "part4": ["nanargmin", "np.isfinite", "+ 1e-6", "(t - 1) / warmup", "/ divide_by"]}
     for part in PARTS:
         path = root / "release" / part / f"{part}.ipynb"
         nb = read_nb(path)
@@ -617,6 +647,8 @@ def test_feedback_explains_and_leaks_nothing(course):
         ("a_syntax_error_wrong_type", "part1"): ["SyntaxError", "should be a plain bool"],
         ("untouched", "part3"): ["NotImplementedError"],
         ("x_import_in_disguise", "part1"): ["no credit", "imports by name"],
+        ("p4_partial_credit", "part4"): ["no credit", "course_lib", "np.nanargmin do not stop there",
+                                         "add 1e-6 to the norm"],
     }
     for (student, part), phrases in expect.items():
         html = (root / "feedback" / student / part / f"{part}.html").read_text()
@@ -627,7 +659,7 @@ def test_feedback_explains_and_leaks_nothing(course):
             continue                        # their own answer cells hold paths on purpose
         html = html_path.read_text()
         for secret in (str(root), str(EXERCISES), "/tmp/", "def q1(rng)", "Case(", "checks/part",
-                       "_grader_backward"):
+                       "_grader_backward", "_grader_schedule", "def q1a(rng)"):
             assert secret not in html, f"{html_path.relative_to(root)} shows {secret!r}"
 
 

@@ -52,11 +52,11 @@ def run_until(part, check_id, replace=None):
 
 
 def test_reference_passes_every_self_check(capsys):
-    for part in ("part1", "part2", "part3"):
+    for part in ("part1", "part2", "part3", "part4"):
         for c in cells(part):
             if meta(c).get("grade"):
                 run_until(part, meta(c)["grade_id"])
-    assert capsys.readouterr().out.count("Self-check passed") == 18
+    assert capsys.readouterr().out.count("Self-check passed") == 24
 
 
 RA_GAMMA_ON_NEW = '''def running_averages(cs, gamma):
@@ -131,6 +131,37 @@ def measured_output_std(sigma, G, eps, K, rng):
     return float(predicted_output_std(sigma, G, eps))
 '''
 
+
+# part IV: typical slips, each a small edit of the reference answer
+def _part4_answer(gid):
+    c = next(c for c in cells("part4") if meta(c).get("grade_id") == gid)
+    return "\n".join(l for l in src(c).splitlines() if l.strip() not in MARKERS)
+
+
+def p4(gid, old, new):
+    text = _part4_answer(gid)
+    assert old in text, (gid, old)
+    return {gid: text.replace(old, new)}
+
+
+P4_GLOBAL_MIN = '''def pick_lr(lrs, losses, stop_factor=4.0, divide_by=10.0):
+    thr, end = stop_factor * np.nanmin(losses), len(losses)
+    for k, loss in enumerate(losses):
+        if not np.isfinite(loss) or (k > 0 and loss > thr):
+            end = k
+            break
+    return float(lrs[int(np.argmin(losses[:end]))]) / divide_by
+
+
+lr_picked = pick_lr(LRS, LOSSES)
+'''
+P4_NANARGMIN = '''def pick_lr(lrs, losses, stop_factor=4.0, divide_by=10.0):
+    return float(lrs[int(np.nanargmin(losses))]) / divide_by
+
+
+lr_picked = pick_lr(LRS, LOSSES)
+'''
+
 SLIPS = [
     ("gamma weighting the new value", "part2", "q1_running_averages", {"q1_code": RA_GAMMA_ON_NEW},
      "you weighted the new input by gamma"),
@@ -159,6 +190,45 @@ SLIPS = [
      "the prediction holds only in the long run"),
     ("measured_output_std returns the prediction", "part3", "q5_eps_effect",
      {"q5_code": OUTPUT_STD_PREDICTS}, "same number for two different generators"),
+    ("warm-up ramp reaching lr at t = warmup", "part4", "q1a_schedule",
+     p4("q1_code", "(t - 1) / warmup", "t / warmup"), "the peak comes one update AFTER the warm-up"),
+    ("cosine angle off by one", "part4", "q1a_schedule",
+     p4("q1_code", "(t - 1 - warmup)", "(t - warmup)"), "uses the peak lr: the angle is"),
+    ("cosine spanning T instead of T - warmup", "part4", "q1a_schedule",
+     p4("q1_code", "/ (T - warmup)", "/ T"), "spans the T - warmup updates"),
+    ("cosine ending at 0, not lr_min", "part4", "q1a_schedule",
+     p4("q1_code", "lr_min + (lr - lr_min) * (1 + np.cos(angle)) / 2", "lr * (1 + np.cos(angle)) / 2"),
+     "the cosine ends at lr_min, not at 0"),
+    ("cosine climbing back after T", "part4", "q1b_edge_cases",
+     p4("q1_code", "    if t > T + 1:\n        return lr_min", "    pass"), "it does not climb back"),
+    ("pick not divided", "part4", "q2a_pick_lr", p4("q2_code", "/ divide_by", ""),
+     "divide the lr of the lowest loss by divide_by"),
+    ("last of equal lowest losses", "part4", "q2a_pick_lr",
+     p4("q2_code", "k_best = int(np.argmin(losses[:end]))",
+        "k_best = int(len(losses[:end]) - 1 - np.argmin(losses[:end][::-1]))"), "take the FIRST one"),
+    ("divide_by ignored", "part4", "q2a_pick_lr", p4("q2_code", "/ divide_by", "/ 10.0"),
+     "use the argument divide_by, not the number 10"),
+    ("no end of the test (nanargmin)", "part4", "q2b_end_of_test", {"q2_code": P4_NANARGMIN},
+     "later entries do not count, even lower ones"),
+    ("end of the test at >=", "part4", "q2b_end_of_test",
+     p4("q2_code", "loss > stop_factor * lowest", "loss >= stop_factor * lowest"), "use >, not >="),
+    ("end of the test against the global minimum", "part4", "q2b_end_of_test", {"q2_code": P4_GLOBAL_MIN},
+     "a running minimum"),
+    ("clipping without PyTorch's 1e-6", "part4", "q3a_clip", p4("q3_code", "(norm + 1e-6)", "norm"),
+     "add 1e-6 to the norm"),
+    ("clipping each entry", "part4", "q3a_clip",
+     p4("q3_code", "return g * min(1.0, max_norm / (norm + 1e-6))", "return np.clip(g, -max_norm, max_norm)"),
+     "not each entry"),
+    ("clipping short gradients too", "part4", "q3a_clip",
+     p4("q3_code", "min(1.0, max_norm / (norm + 1e-6))", "max_norm / (norm + 1e-6)"), "is left as it is"),
+    ("clipping in place", "part4", "q3a_clip",
+     p4("q3_code", "return g * min(1.0, max_norm / (norm + 1e-6))",
+        "g *= min(1.0, max_norm / (norm + 1e-6))\n    return g"), "return a new array"),
+    ("training from t = 0", "part4", "q3b_train", p4("q3_code", "range(1, steps + 1)", "range(steps)"),
+     "count t = 1, 2, ..., steps"),
+    ("training without clipping", "part4", "q3b_train",
+     p4("q3_code", "            g = clip_by_norm(g, max_norm)", "            pass"),
+     "clip the gradient with clip_by_norm"),
 ]
 
 
@@ -208,3 +278,87 @@ def test_the_hidden_checks_reject_course_lib_and_tricks():
                  "Pow(Integer(10), Integer(10000000))"):
         with pytest.raises(ValueError):
             parse_sympy(evil)
+
+
+# -- part IV: the hidden checks' independent references ------------------------------------------
+
+def _part4_answers(replace=None):
+    """The namespace after part IV's setup and answer cells (no self-check, no demo)."""
+    ns = {"__name__": "__main__"}
+    for c in cells("part4"):
+        if c["cell_type"] != "code" or meta(c).get("grade") or "demo" in c["metadata"].get("tags", []):
+            continue
+        gid = meta(c).get("grade_id")
+        text = (replace or {}).get(gid) or "\n".join(l for l in src(c).splitlines() if l.strip() not in MARKERS)
+        exec(compile(text, f"<{gid or 'setup'}>", "exec"), ns)
+    return ns
+
+
+def _part4_hidden(replace=None, seeds=range(6)):
+    """{grade id: failed checks} when the part IV answers (the reference, or with `replace`)
+    meet the hidden checks in this process (no sandbox): inputs drawn as the grader draws them."""
+    import copy
+    import warnings
+
+    import numpy as np
+    sys.path.insert(0, str(EXERCISES))
+    import runner as codec
+    from checks import Mismatch
+    import checks.part4 as P4
+    failed = {}
+    for k, q in enumerate(P4.QUESTIONS):
+        ns = _part4_answers(replace)                 # one namespace, as in the grader's child
+        exec(P4.GLUE.get(q.grade_id, ""), ns)
+        for seed in seeds:
+            for case in q.cases(np.random.default_rng([seed, 3, k])):
+                try:
+                    if case.value:
+                        got = ns[case.value]
+                        ref = _part4_answers()[case.value]
+                    else:
+                        args = codec.decode(json.loads(json.dumps(codec.encode(list(case.args)))), None,
+                                            codec._input_functions())
+                        with warnings.catch_warnings():
+                            warnings.simplefilter("ignore")
+                            got = ns[case.call](*copy.deepcopy(args), **case.kwargs)
+                        ref = None                      # the comparisons use the independent references
+                    case.compare(codec.decode(json.loads(json.dumps(codec.encode(got)))), ref, "the result")
+                except (Mismatch, Exception) as exc:       # noqa: B014
+                    failed.setdefault(q.grade_id, []).append(f"{case.label}: {exc}")
+    return failed
+
+
+def test_part4_reference_solution_meets_the_independent_references():
+    assert _part4_hidden() == {}
+
+
+def test_part4_slips_cost_only_their_own_graded_cell():
+    slips = {"q2b_end_of_test": {"q2_code": P4_NANARGMIN},
+             "q1b_edge_cases": p4("q1_code", "    if t > T + 1:\n        return lr_min", "    pass"),
+             "q3a_clip": p4("q3_code", "(norm + 1e-6)", "norm")}
+    for cell, replace in slips.items():
+        failed = _part4_hidden(replace, seeds=range(2))
+        assert set(failed) == {cell}, (cell, {k: v[:1] for k, v in failed.items()})
+
+
+def test_part4_references_agree_with_course_lib():
+    import numpy as np
+    sys.path.insert(0, str(EXERCISES))
+    import checks.part4 as P4
+    from course_lib.clipping import clip_by_norm
+    from course_lib.schedules import cosine, warmup_cosine
+    rng = np.random.default_rng(4)
+    for _ in range(40):
+        w = int(rng.integers(0, 8))
+        T = int(rng.integers(w + 1, w + 40))
+        lr = float(10 ** rng.uniform(-3, 0))
+        lr_min = float(lr * rng.uniform(0, 0.5))
+        s = float(rng.uniform(0.05, 1.0))
+        ts = np.arange(1, T + 2)                         # course_lib and torch agree up to T + 1
+        lib = cosine(lr, T, lr_min) if w == 0 else warmup_cosine(lr, w, T, lr_min, start_factor=s)
+        assert np.allclose(P4.schedule_ref(ts, lr, w, T, lr_min, s), [lib(int(t)) for t in ts],
+                           rtol=1e-12, atol=1e-15)
+        assert P4.schedule_ref([3 * T + 5], lr, w, T, lr_min, s)[0] == lib(3 * T + 5) == lr_min
+        g = rng.normal(size=(3, 2)) * float(10 ** rng.uniform(-2, 2))
+        tau = float(rng.uniform(0.1, 5))
+        assert np.allclose(P4.clip_ref(g, tau), clip_by_norm(g, tau)[0], rtol=1e-12, atol=0)

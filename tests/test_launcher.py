@@ -112,11 +112,28 @@ def test_test_commands():
 
 def test_test_torch_installs_torch_only_when_it_is_missing():
     here = [(s.cmd, s.env, s.unless) for s in course.plan("test-torch", [], str(ROOT), VENV)]
-    (install, _, unless), (cmd, env, _) = here
+    (install, _, unless), (cmd, env, _), (boxes, env2, _) = here
     assert unless == [PY, "-c", "import torch"]
     assert install == [PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "torch==2.13.0"]
     assert cmd == [PY, "-m", "pytest", "-p", "no:nbval", "-m", "torch", "tests"]
-    assert env == {"MPLBACKEND": "Agg", **course.ONE_THREAD}
+    assert env == env2 == {"MPLBACKEND": "Agg", **course.ONE_THREAD}
+    # then the lessons with an "In PyTorch" box run under nbval, torch now installed
+    lessons = [a for a in boxes if a.endswith(".ipynb")]
+    assert boxes == [PY, "-m", "pytest"] + course.XDIST + lessons + course.NBVAL
+    assert [p[10:12] for p in lessons] == ["05", "06", "07", "08", "10", "11"]
+
+
+def test_the_torch_box_marker_is_the_librarys():
+    from course_lib import in_pytorch
+    assert course.TORCH_BOX_MARKER == in_pytorch.MARKER
+
+
+def test_publishing_and_browser_commands_call_their_tools():
+    for command, tool in [("site", ["tools/build_site.py"]), ("slides", ["tools/slides.py", "build"]),
+                          ("figures", ["tools/export_figures.py"]),
+                          ("test-browser", ["tools/browser_test.py"])]:
+        (step,) = course.plan(command, ["-x"], str(ROOT), VENV)
+        assert step.cmd == [PY] + tool + ["-x"]
 
 
 def test_notebooks_bench_and_grading_commands():

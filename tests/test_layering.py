@@ -11,6 +11,9 @@ From the bottom up; a module may import from its own layer and from the layers i
 * standalone (``envcheck.py``, loaded by its path before anything is installed): the
   standard library only, no course_lib.
 
+One module of the core has one extra: ``in_pytorch.py`` (the "In PyTorch" box) may import
+torch, the optional extra, but only inside a function, so importing it never loads torch.
+
 The standard library is allowed everywhere. :func:`violations` takes the sources as text, so
 the tests below can show it failing on each kind of forbidden import.
 """
@@ -35,6 +38,9 @@ LAYERS = {
 }
 #: (layer, package) pairs allowed only inside a function, never at module level
 LAZY_ONLY = {("ground", "sympy")}
+#: (module path below course_lib, package) pairs: that one module may import the package,
+#: only inside a function
+LAZY_IN_MODULE = {("in_pytorch.py", "torch")}
 
 
 def layer_of(parts):
@@ -95,7 +101,7 @@ def violations(sources):
                     bad.append(f"{where}, a module of the {target} layer")
             elif top in STDLIB:
                 continue
-            elif (layer, top) in LAZY_ONLY:
+            elif (layer, top) in LAZY_ONLY or (rel.as_posix(), top) in LAZY_IN_MODULE:
                 if not lazy:
                     bad.append(f"{where} at module level; only inside a function")
             elif top not in packages:
@@ -144,6 +150,11 @@ FORBIDDEN = [
     ("envcheck.py", "import numpy", "may not use"),
     ("envcheck.py", "from . import _checks", "the ground layer"),
     ("schedules.py", "import pandas", "may not use"),
+    ("in_pytorch.py", "import torch", "at module level"),
+    ("in_pytorch.py", "from torch import optim", "at module level"),
+    ("in_pytorch.py", "from IPython.display import HTML", "may not use"),
+    ("schedules.py", "def f():\n    import torch", "may not use"),
+    ("optimizers/sgd.py", "import torch", "may not use"),
 ]
 
 
@@ -163,6 +174,7 @@ ALLOWED = [
     ("proofs.py", "from .averages import running_average"),
     ("landscapes.py", "from . import symmath"),
     ("_checks.py", "from .symmath import is_numeric"),
+    ("in_pytorch.py", "def f():\n    import torch\n    return torch.optim"),
 ]
 
 

@@ -14,7 +14,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LESSON = re.compile(r"\d\d_[a-z0-9_]+\.ipynb")                  # 05_momentum.ipynb
 COMPANION = re.compile(r"(\d\d)b_[a-z0-9_]+_deep_dive\.ipynb")   # 05b_momentum_deep_dive.ipynb
-REFERENCE = {"notation_reference.ipynb", "reference_card.ipynb"}  # pages, not lessons
+REFERENCE = {"notation_reference.ipynb", "reference_card.ipynb", "instructor_guide.ipynb"}  # pages, not lessons
 LESSONS = [p for p in NOTEBOOKS if LESSON.fullmatch(p.name)]
 COMPANIONS = [p for p in NOTEBOOKS if COMPANION.fullmatch(p.name)]
 

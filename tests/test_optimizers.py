@@ -8,6 +8,7 @@ import pytest
 import sympy as sp
 
 from course_lib import optimizers as O
+from course_lib.in_pytorch import optimizer_paths
 from course_lib.trace import minimize
 from course_lib.tree import apply_updates
 
@@ -205,26 +206,14 @@ def _random_problem(rng, n=7):
 
 
 def run_against_torch(opt, A, b, w0, steps, torch_point=lambda o, w, s: w, lr_schedule=None):
-    """Return (our points mapped to torch's, torch's iterates), both (steps+1, n)."""
+    """Return (our points mapped to torch's, torch's iterates), both (steps+1, n). The run is
+    the lessons' "In PyTorch" box's (course_lib.in_pytorch.optimizer_paths): torch's optimizer
+    built from opt.torch_equivalent(), its lr set to lr_schedule(k) before step k if given."""
     torch = pytest.importorskip("torch")
     torch.set_default_dtype(torch.float64)
-    eq = opt.torch_equivalent()
     sign = -1.0 if opt.maximize else 1.0            # maximize: climb -J, the same path
     grad = lambda w: sign * (A @ w - b)
-    p = torch.tensor(w0.copy(), requires_grad=True)
-    topt = getattr(torch.optim, eq.cls)([p], **eq.kwargs)
-    ours, theirs = [w0.copy()], [w0.copy()]
-    state, w = opt.init(w0), w0.copy()
-    for k in range(1, steps + 1):
-        if lr_schedule is not None:
-            topt.param_groups[0]["lr"] = lr_schedule(k)
-        step, state = opt.update(grad(opt.eval_point(w, state)), state, w)
-        w = w + step
-        ours.append(torch_point(opt, w, state))
-        p.grad = torch.from_numpy(grad(p.detach().numpy()))
-        topt.step()
-        theirs.append(p.detach().numpy().copy())
-    return np.array(ours), np.array(theirs)
+    return optimizer_paths(opt, grad, w0.copy(), steps, point=torch_point, torch_lr=lr_schedule)
 
 
 TORCH_SEEDS = range(3)

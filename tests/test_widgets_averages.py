@@ -91,3 +91,83 @@ def test_left_panel_shows_the_start_near_zero():
     lo, hi = box.fig.axes[0].get_ylim()
     C = box.lines["average"].get_ydata()
     assert lo <= C.min() and C.max() <= hi and lo <= 0
+
+
+# -- the picture: only what moves is redrawn (course_lib.plotting.canvas.FigurePNG) ----------
+
+def _pixels(box):
+    return np.asarray(box.picture.canvas.buffer_rgba()).copy()
+
+
+def test_the_slider_shows_a_png_of_the_figure_at_its_own_size():
+    box = gamma_explorer(np.linspace(0, 1, 50), gamma=0.5)
+    png = box.image.value
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = box.picture.size_px
+    assert (box.image.width, box.image.height) == (str(width), str(height)) or \
+        (box.image.width, box.image.height) == (width, height)
+    box.slider.value = 0.6
+    assert box.image.value != png
+
+
+def test_a_small_step_redraws_only_the_moving_parts():
+    """The update's draw request costs nothing, and labels of the same length need no new
+    layout: after the first step (the weights' y axis joins the moving parts: one new
+    background), four steps give four pictures and no full draw. The x axis stays in the
+    background while its limits stay (60 ages up to gamma = 0.967)."""
+    box = gamma_explorer(np.linspace(0, 1, 50), gamma=0.9)
+    box.slider.value = 0.901
+    draws, renders = box.picture.draws, box.picture.renders
+    for g in (0.902, 0.903, 0.904, 0.905):
+        box.slider.value = g
+    assert box.picture.renders == renders + 4
+    assert box.picture.draws == draws
+    weights = box.lines["weights"].axes
+    assert weights.yaxis in box.picture.drawn and weights.xaxis not in box.picture.drawn
+    box.slider.value = 0.98                      # 100 ages: the x axis moves too, from now on
+    assert weights.xaxis in box.picture.drawn
+
+
+def test_the_kept_background_gives_the_full_drawing():
+    """Blitting the moving parts over the kept background gives the pixels of a full draw of
+    the figure in the same state (the same layout), at a small step and after a relayout."""
+    box = gamma_explorer(2 + 0.1 * np.sin(np.arange(80)), gamma=0.9)
+    for g in (0.93, 0.985):                       # 0.985: longer tick labels, a new layout
+        box.slider.value = g
+        blitted = _pixels(box)
+        drawn = box.picture.drawn
+        for a in drawn:
+            a.set_animated(False)
+        box.picture.canvas.draw()
+        full = _pixels(box)
+        for a in drawn:
+            a.set_animated(True)
+        differ = np.any(blitted != full, axis=-1).mean()
+        assert differ < 1e-3, f"{differ:.2%} of the pixels differ from a full draw at {g}"
+
+
+def test_labels_that_grow_get_a_new_layout():
+    """At gamma = 0.999 the weights panel's labels are longest ("0.0010", "2000"): the
+    layout is made again, so the panel shrinks to keep them inside the figure."""
+    box = gamma_explorer(np.ones(40), gamma=0.9)
+    ax = box.fig.axes[1]
+    before = ax.get_position().bounds
+    draws = box.picture.draws
+    box.slider.max = 0.999
+    box.slider.value = 0.999
+    assert box.picture.draws > draws
+    after = ax.get_position().bounds
+    assert after != before
+    renderer = box.picture.canvas.get_renderer()
+    fig_box = box.fig.bbox
+    for label in ax.get_xticklabels() + ax.get_yticklabels():
+        if label.get_text():
+            ext = label.get_window_extent(renderer)
+            assert fig_box.x0 - 0.5 <= ext.x0 and ext.x1 <= fig_box.x1 + 0.5, label.get_text()
+
+
+def test_figure_png_refuses_a_bad_palette_size():
+    from course_lib.plotting.canvas import FigurePNG
+    fig = gamma_figure(np.ones(10)).fig
+    with pytest.raises(ValueError, match=r"colors must be in \[2, 256\], got 1"):
+        FigurePNG(fig, [], colors=1)

@@ -1,7 +1,15 @@
-r"""The explorer's figure: contours drawn once, paths moved over them (lesson 09).
+r"""Figures for sliders: drawn once, then only what moves is redrawn, as PNG bytes.
 
-:class:`TrajectoryCanvas` is what :class:`course_lib.widgets.explorer.Explorer` draws with;
-it needs no pyplot and no interactive backend, and gives PNG bytes for an ``Image`` widget.
+:class:`TrajectoryCanvas` is what :class:`course_lib.widgets.explorer.Explorer` draws with
+(lesson 09): contours drawn once, paths moved over them. :class:`FigurePNG` does the same for
+a figure made elsewhere, e.g. lesson 04's gamma figure. Neither needs pyplot or an
+interactive backend; both give PNG bytes for an ``ipywidgets.Image``.
+
+Why not display the figure again after each change (``Output`` + ``display(fig)``)? With
+the inline backend that draws the whole figure three times per change (once for the update's
+``draw_idle``, twice for ``bbox_inches="tight"``), each time with the layout engine placing
+every label again: lesson 04's slider took 0.7 s a step in a browser on a loaded 2-core
+machine, against about 0.1 s this way (``tools/browser_test.py`` measures it).
 """
 from __future__ import annotations
 
@@ -12,7 +20,7 @@ from .contours import path_xy, plot_landscape, run_label
 from .png import palette_png
 from .style import colors_for, linestyle_of, use_course_style
 
-__all__ = ["TrajectoryCanvas"]
+__all__ = ["TrajectoryCanvas", "FigurePNG"]
 
 
 class TrajectoryCanvas:
@@ -140,4 +148,129 @@ class TrajectoryCanvas:
         for a in [self.start_dot, *self.lines, *self.ends, self.message]:
             a.draw(renderer)
         self.renders += 1      # a palette PNG: 3 times smaller than RGBA and faster to write
+        return palette_png(np.asarray(self.canvas.buffer_rgba()), self.colors, fast=True)
+
+
+_ON_DEMAND = None
+
+
+def on_demand_canvas(fig):
+    """Give `fig` an Agg canvas whose ``draw_idle`` does nothing (the base class draws at
+    once), so an update function's redraw request costs nothing: the owner draws when it
+    renders. Returns the canvas (now ``fig.canvas``)."""
+    global _ON_DEMAND
+    if _ON_DEMAND is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg   # noqa: PLC0415
+
+        class OnDemandCanvasAgg(FigureCanvasAgg):
+            def draw_idle(self, *args, **kwargs):
+                """Nothing: :meth:`FigurePNG.render` draws when a picture is wanted."""
+        _ON_DEMAND = OnDemandCanvasAgg
+    return _ON_DEMAND(fig)
+
+
+def _axes_of(artist):
+    """The Axes an artist belongs to (an Axes is its own)."""
+    from matplotlib.axes import Axes   # noqa: PLC0415
+    return artist if isinstance(artist, Axes) else getattr(artist, "axes", None)
+
+
+def tick_signature(axis) -> tuple:
+    """(longest tick label in view, offset text) of a matplotlib Axis: what decides how
+    much room its labels take (the digits of the course's font all have one width)."""
+    lo, hi = sorted(axis.get_view_interval())
+    slack = 1e-9 * (hi - lo)
+    locs = [x for x in axis.get_majorticklocs() if lo - slack <= x <= hi + slack]
+    labels = axis.major.formatter.format_ticks(locs) if locs else []
+    return max(map(len, labels), default=0), axis.major.formatter.get_offset()
+
+
+class FigurePNG:
+    """A figure made elsewhere, as PNG bytes per change, redrawing only its `moving` artists.
+
+    `moving`: the artists a change may touch (lines, an ``Axis`` whose limits move, a title,
+    or a whole Axes). Moving artists are marked animated, so a full draw leaves them out:
+    that draw (the background) is made once and kept, and :meth:`render` restores it and
+    draws the moving artists over it (blitting on the Agg canvas), then writes a palette PNG
+    of at most `colors` colours.
+
+    An ``Axis`` (ticks, tick labels, axis label: about a third of a redraw each) starts in the
+    background and joins the moving artists the first time its limits change (one new
+    background then): in lesson 04's figure the weights' y axis moves with every gamma, the
+    x axis only above gamma = 0.967.
+
+    The layout engine (constrained layout, say) is run once and then switched off, since it
+    would otherwise place every label again on each draw (half the time of a draw). It runs
+    again, with a new background, only when the tick labels of a moving axis change length
+    or offset (:func:`tick_signature`: about ten times over lesson 04's whole gamma range),
+    so the labels never outgrow the room they were given.
+
+    `fig` gets an on-demand canvas (:func:`on_demand_canvas`). ``draws`` counts full draws
+    (backgrounds), ``renders`` pictures; ``drawn`` lists what a render draws.
+    """
+
+    def __init__(self, fig, moving, colors: int = 64):
+        from matplotlib.axes import Axes   # noqa: PLC0415
+        from matplotlib.axis import Axis   # noqa: PLC0415
+        if not 2 <= colors <= 256:
+            raise ValueError(f"colors must be in [2, 256], got {colors}")
+        self.fig, self.colors = fig, colors
+        self.canvas = on_demand_canvas(fig)
+        self.moving = sorted(moving, key=lambda a: a.get_zorder())   # drawn in zorder
+        self._waiting = [a for a in self.moving if isinstance(a, Axis)]   # in the background
+        for a in self.moving:
+            a.set_animated(not isinstance(a, Axis))
+        self.watched = []                  # axes whose tick labels may change size
+        for a in self.moving:
+            axes = [a] if isinstance(a, Axis) else [a.xaxis, a.yaxis] if isinstance(a, Axes) else []
+            self.watched += [x for x in axes if x not in self.watched]
+        self._engine = fig.get_layout_engine()
+        if self._engine is not None:
+            fig.set_layout_engine("none")          # positions stay where the engine put them
+        self._background, self._laid_out, self._limits = None, None, {}
+        self.draws = 0
+        self.renders = 0
+
+    @property
+    def drawn(self) -> list:
+        """The artists each render draws over the background, in zorder."""
+        return [a for a in self.moving if a.get_animated()]
+
+    @property
+    def size_px(self) -> tuple[int, int]:
+        """(width, height) of the PNG that :meth:`render` returns, in pixels."""
+        w, h = self.canvas.get_width_height()
+        return int(w), int(h)
+
+    def _signature(self):
+        return tuple(tick_signature(axis) for axis in self.watched)
+
+    def _draw_background(self):
+        """Lay out (if the figure has a layout engine), draw everything that does not move,
+        keep it."""
+        if self._engine is not None and hasattr(self._engine, "execute"):
+            self.canvas.get_renderer()                 # text extents need a renderer
+            self._engine.execute(self.fig)
+        self.canvas.draw()                              # animated artists are left out
+        self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self._laid_out = self._signature()
+        self._limits = {a: tuple(a.get_view_interval()) for a in self._waiting}
+        self.draws += 1
+
+    def render(self) -> bytes:
+        """The picture after a change: the kept background, the moving artists drawn over
+        it. First a new background when an axis of the background moved (it then joins the
+        moving artists), and a new layout when a moving axis's labels changed size."""
+        moved = [a for a in self._waiting if tuple(a.get_view_interval()) != self._limits.get(a)]
+        if self._background is not None and moved:
+            for a in moved:
+                a.set_animated(True)
+                self._waiting.remove(a)
+        if self._background is None or moved or self._signature() != self._laid_out:
+            self._draw_background()
+        renderer = self.canvas.get_renderer()
+        self.canvas.restore_region(self._background)
+        for a in self.drawn:
+            a.draw(renderer)
+        self.renders += 1
         return palette_png(np.asarray(self.canvas.buffer_rgba()), self.colors, fast=True)
