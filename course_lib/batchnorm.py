@@ -442,7 +442,9 @@ class BatchNorm:
             change_of_variables="" if self.axis == 0 else
             "torch is batch first (N x C): give it Z.T and transpose its output back",
             notes="momentum=None: torch's cumulative mean of the batches" if schedule else
-            "momentum = 1 - gamma: torch's momentum weighs the new batch, gamma the old estimate")
+            "momentum = 1 - gamma: torch's momentum weighs the new batch, gamma the old estimate; "
+            "torch normalizes with the biased batch variance but stores the unbiased "
+            "K/(K-1) sigma^2 in running_var")
 
     def __repr__(self):
         return (f"BatchNorm(n={self.n}, eps={self.eps!r}, eps_mode={self.eps_mode!r}, "

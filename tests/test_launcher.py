@@ -176,7 +176,8 @@ def test_makefile_is_a_thin_wrapper_over_course_py():
 def test_ci_calls_the_readme_commands():
     ci = (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
-    for cmd in ["python3 course.py test", "python3 course.py test-torch", "python3 course.py test-pythons"]:
+    for cmd in ["python3 course.py test", "python3 course.py test-torch", "python3 course.py test-pythons",
+                "python3 course.py site", "python3 course.py slides", "python3 course.py test-browser"]:
         assert re.search("^" + re.escape(cmd) + "$|^if " + re.escape(cmd) + ";", ci, re.M), cmd
     assert "python3 course.py test " in readme and "python3 course.py lab " in readme
     assert "py course.py lab" in readme and "make lab" in readme and "make test" in readme

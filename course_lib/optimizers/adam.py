@@ -129,7 +129,8 @@ class Adam(_AdamFamily):
         return step, s._replace(m=m, v=v)
 
     def torch_equivalent(self):
-        return self._torch_equivalent("Adam", notes="m = exp_avg, v = exp_avg_sq; state['step'] = t")
+        return self._torch_equivalent("Adam", notes="m = exp_avg, v = exp_avg_sq; state['step'] = t; "
+                                                "eps outside the root: sqrt(v_hat) + eps, as here")
 
 
 class AMSGradState(NamedTuple):
@@ -196,7 +197,7 @@ class AMSGrad(_AdamFamily):
     def torch_equivalent(self):
         return self._torch_equivalent("Adam", amsgrad=True,
                                       notes="v_max = max_exp_avg_sq (max over the uncorrected v, "
-                                            "then bias-corrected)")
+                                            "then bias-corrected); eps outside the root, as in Adam")
 
 
 class AdaMaxState(NamedTuple):

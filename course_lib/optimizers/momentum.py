@@ -76,7 +76,9 @@ class Momentum(_MomentumFamily):
 
     def torch_equivalent(self):
         return self._torch_equivalent("SGD", momentum=self.gamma, weight_decay=self.weight_decay,
-                                      exact_when="constant lr", notes="V = lr * momentum_buffer")
+                                      exact_when="constant lr",
+                                      notes="V = lr * momentum_buffer; keep torch's default "
+                                            "dampening=0 (dampening=gamma is another rule)")
 
 
 class AveragedMomentumState(NamedTuple):

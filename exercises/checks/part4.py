@@ -351,6 +351,15 @@ def q2b(rng):
                             "not with the lowest loss of the whole curve"))
     cases.append(Case("lr_picked, your pick on this part's range test (LRS, LOSSES)", value="lr_picked",
                       compare=number(rtol=1e-9, atol=0.0)))
+    # a jump between 2 and 4 times the lowest loss: it ends the test at stop_factor = 2 only
+    m = int(rng.integers(20, 40))
+    e = int(rng.integers(m // 3, m - 5))
+    jump = np.concatenate([np.linspace(2.0, 1.0, e), [float(rng.uniform(2.5, 3.5))],
+                           rng.uniform(0.3, 0.9, size=m - e - 1)])
+    cases.append(_pick_case("a jump to about 3 times the lowest loss, with stop_factor = 2",
+                            _lrs(rng, m), jump, "the test ends at the first loss above stop_factor "
+                            "times the lowest earlier loss: use the argument, not 4",
+                            stop_factor=2.0))
     return cases
 
 
