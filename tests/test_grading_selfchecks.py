@@ -211,7 +211,7 @@ SLIPS = [
     ("no end of the test (nanargmin)", "part4", "q2b_end_of_test", {"q2_code": P4_NANARGMIN},
      "later entries do not count, even lower ones"),
     ("stop_factor ignored (4 hard-coded)", "part4", "q2b_end_of_test",
-     p4("q2_code", "loss > stop_factor * lowest", "loss > 4.0 * lowest"), "use the argument, not 4"),
+     p4("q2_code", "loss > stop_factor * lowest", "loss > 4.0 * lowest"), "use the argument stop_factor, not 4"),
     ("end of the test at >=", "part4", "q2b_end_of_test",
      p4("q2_code", "loss > stop_factor * lowest", "loss >= stop_factor * lowest"), "use >, not >="),
     ("end of the test against the global minimum", "part4", "q2b_end_of_test", {"q2_code": P4_GLOBAL_MIN},
