@@ -136,16 +136,18 @@ def test_a_slide_deck_pages_through(served, new_page, report):
     page.evaluate(MATHJAX_DONE)
     total = page.evaluate("() => Reveal.getTotalSlides()")
     assert total >= 10, f"{deck.name}: only {total} slides"
-    seen = 1
+    seen, shot = 1, False
     for _ in range(4 * total):              # fragments take extra key presses
         if page.evaluate("() => Reveal.isLastSlide() && !Reveal.availableFragments().next"):
             break
         page.keyboard.press("Space")        # the next fragment or slide (vertical ones too)
         page.wait_for_timeout(60)
         seen = max(seen, page.evaluate("() => Reveal.getSlidePastCount() + 1"))
-        if seen == 3:
+        if seen == 3 and not shot:
+            page.wait_for_timeout(1000)     # let the slide transition finish before the picture
             report.shot(page, "slides_04_third_slide.png",
                         f"slide 3 of the deck {deck.name} opened from disk")
+            shot = True
     assert page.evaluate("() => Reveal.isLastSlide()"), f"{deck.name}: stopped at slide {seen}"
     assert seen == total, f"{deck.name}: paged through {seen} of {total} slides"
     mjx_errors = page.evaluate("() => document.querySelectorAll('mjx-merror').length")
