@@ -42,7 +42,8 @@ opt = torch.optim.SGD(
     weight_decay=0.0,  # lambda
 )
 # same iterates when: constant lr
-# note: V = lr * momentum_buffer
+# note: V = lr * momentum_buffer; keep torch's default dampening=0 (dampening=gamma is
+#   another rule)
 """
 from __future__ import annotations
 
