@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 from ._checks import check_positive
-from .optimizers.base import TorchEquivalent
+from .optimizers.base import TorchEquivalent, Wrapper
 from .tree import apply_updates
 
 __all__ = ["global_norm", "clip_by_norm", "Clipped", "TORCH_EPS"]
@@ -102,7 +102,7 @@ def clip_by_norm(grads, max_norm):
     return (clipped[0] if single else clipped), norm
 
 
-class Clipped:
+class Clipped(Wrapper):
     r"""Any optimizer, fed the gradient clipped by :func:`clip_by_norm`:
 
     .. code-block:: text
@@ -132,25 +132,14 @@ class Clipped:
     """
 
     def __init__(self, optimizer, max_norm, keep_norms=False):
-        if not all(callable(getattr(optimizer, m, None)) for m in ("init", "update",
-                                                                   "eval_point")):
-            raise TypeError(f"optimizer must be a course optimizer (with init, update and "
-                            f"eval_point), got {type(optimizer).__name__}")
-        self.optimizer = optimizer
+        super().__init__(optimizer)
         self.max_norm = check_positive("max_norm", max_norm,
                                        why="max_norm is the length tau the gradient is "
                                            "capped at")
         self.keep_norms = bool(keep_norms)
         self.norms = []
 
-    # -- what the drivers and tables read: the wrapped optimizer's -------------------
-    @property
-    def lr(self):
-        return self.optimizer.lr
-
-    def lr_at(self, t):
-        return self.optimizer.lr_at(t)
-
+    # -- what the drivers and tables read: the wrapped optimizer's (Wrapper), but the names
     @property
     def display_name(self):
         return f"{self.optimizer.display_name} (clipped at {self.max_norm:g})"
@@ -159,13 +148,6 @@ class Clipped:
     def name(self):
         return self.display_name
 
-    def __getattr__(self, attr):
-        # everything else read-only (family, adaptive, color_key, State, gamma, ...) comes from
-        # the wrapped optimizer; only reached when Clipped itself has no such attribute
-        if attr.startswith("__") or attr in ("optimizer", "max_norm", "keep_norms", "norms"):
-            raise AttributeError(attr)
-        return getattr(self.optimizer, attr)
-
     def hyperparameters(self) -> dict:
         return {**self.optimizer.hyperparameters(), "max_norm": self.max_norm}
 
@@ -173,12 +155,6 @@ class Clipped:
         return f"Clipped({self.optimizer!r}, max_norm={self.max_norm!r})"
 
     # -- the update --------------------------------------------------------------------
-    def init(self, params):
-        return self.optimizer.init(params)
-
-    def eval_point(self, params, state):
-        return self.optimizer.eval_point(params, state)
-
     def _log(self, norm):
         if self.keep_norms:
             self.norms.append(norm)

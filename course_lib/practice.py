@@ -40,6 +40,7 @@ from .clipping import global_norm
 from .digits import digits_split
 from .minibatch import check_batch, minibatches
 from .mlp import MLP
+from .optimizers.base import Wrapper
 from .trace import run
 from .train import train
 
@@ -371,7 +372,7 @@ def _norm(arrays) -> float:
     return total if math.isfinite(total) else global_norm(arrays)
 
 
-class Logged:
+class Logged(Wrapper):
     r"""Any optimizer of the course, with each update written down (a log, not state: it
     changes no step):
 
@@ -392,38 +393,8 @@ class Logged:
     """
 
     def __init__(self, optimizer):
-        if not all(callable(getattr(optimizer, m, None)) for m in ("init", "update",
-                                                                   "eval_point")):
-            raise TypeError(f"optimizer must be a course optimizer (with init, update and "
-                            f"eval_point), got {type(optimizer).__name__}")
-        self.optimizer = optimizer
+        super().__init__(optimizer)
         self.grad_norms, self.step_norms, self.lrs, self.active = [], [], [], []
-
-    @property
-    def lr(self):
-        return self.optimizer.lr
-
-    def lr_at(self, t):
-        return self.optimizer.lr_at(t)
-
-    @property
-    def name(self):
-        return self.optimizer.name
-
-    def __getattr__(self, attr):
-        if attr.startswith("__") or attr in ("optimizer", "grad_norms", "step_norms", "lrs",
-                                             "active"):
-            raise AttributeError(attr)
-        return getattr(self.optimizer, attr)
-
-    def __repr__(self):
-        return f"Logged({self.optimizer!r})"
-
-    def init(self, params):
-        return self.optimizer.init(params)
-
-    def eval_point(self, params, state):
-        return self.optimizer.eval_point(params, state)
 
     def update(self, grads, state, params=None):
         step, new_state = self.optimizer.update(grads, state, params)

@@ -40,8 +40,8 @@ from .._checks import check_finite, check_positive, check_same_shape, is_numeric
 from ..tree import apply_updates, leaves, tree_map, zeros_like
 from . import _fast
 
-__all__ = ["Optimizer", "TorchEquivalent", "check_lr", "check_weight_decay", "check_switch",
-           "l2_gradient", "FAMILIES"]
+__all__ = ["Optimizer", "TorchEquivalent", "Wrapper", "check_lr", "check_weight_decay",
+           "check_switch", "l2_gradient", "FAMILIES"]
 
 #: the values of :attr:`Optimizer.family`, in the course's order
 FAMILIES = ("sgd", "momentum", "nesterov", "adaptive", "adam")
@@ -340,3 +340,43 @@ def _check_writeable_float(label, a):
     if not a.flags.writeable:
         raise ValueError(f"{label} must be writeable to be updated in place, got a read-only "
                          f"array; pass a copy, or use update()")
+
+
+class Wrapper:
+    """An optimizer of the course wrapped to do one more thing around its ``update`` (clip the
+    gradient, log the step, ...). Everything else is the wrapped optimizer's: ``init``,
+    ``eval_point``, ``lr``, ``lr_at``, ``name`` and any other attribute it has (``family``,
+    ``color_key``, ``gamma``, ...), so the drivers, tables and plots treat it as that optimizer.
+    Subclasses define ``update`` (and ``update_inplace`` if they support it)."""
+
+    def __init__(self, optimizer):
+        if not all(callable(getattr(optimizer, m, None)) for m in ("init", "update", "eval_point")):
+            raise TypeError(f"optimizer must be a course optimizer (with init, update and "
+                            f"eval_point), got {type(optimizer).__name__}")
+        self.optimizer = optimizer
+
+    @property
+    def lr(self):
+        return self.optimizer.lr
+
+    def lr_at(self, t):
+        return self.optimizer.lr_at(t)
+
+    @property
+    def name(self):
+        return self.optimizer.name
+
+    def __getattr__(self, attr):
+        # only reached when the wrapper itself has no such attribute
+        if attr.startswith("__") or attr == "optimizer":
+            raise AttributeError(attr)
+        return getattr(self.optimizer, attr)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.optimizer!r})"
+
+    def init(self, params):
+        return self.optimizer.init(params)
+
+    def eval_point(self, params, state):
+        return self.optimizer.eval_point(params, state)
