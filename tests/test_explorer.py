@@ -129,7 +129,7 @@ def test_the_background_cache_is_bounded():
         tr = minimize(OPTIMIZERS["SGD"](lr=10.0), L.grad, L.start, steps)
         canvas.set_paths({f"SGD {steps}": tr})  # so each label is new)
         assert canvas.render()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert len(canvas._backgrounds) == 2 and canvas.draws == 3
+    assert canvas.cached == 2 and canvas.draws == 3
     with pytest.raises(ValueError, match="at most"):
         canvas.set_paths({str(i): tr for i in range(canvas.max_paths + 1)})
 

@@ -134,6 +134,11 @@ class TrajectoryCanvas:
         self.message.set_text(message)
 
     @property
+    def cached(self) -> int:
+        """How many drawn backgrounds are kept (at most ``cache_size``)."""
+        return len(self._backgrounds)
+
+    @property
     def size_px(self) -> tuple[int, int]:
         """(width, height) of the PNG that :meth:`render` returns, in pixels."""
         w, h = self.canvas.get_width_height()

@@ -54,6 +54,16 @@ def _colors(groups, colors):
     return [(colors or {}).get(label, c) for label, c in zip(groups, default)]
 
 
+
+def _finish(ax, xlabel, ylabel, title, logy, legend):
+    """The common last lines: log y-axis if asked, labels, a legend outside the data."""
+    if logy:
+        ax.set_yscale("log")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    if legend:
+        legend_outside(ax)
+    return ax.figure
+
 def traces(groups: dict, ax=None, xlabel="update t", ylabel="", title="", logy=True,
            legend=True, colors=None):
     """``groups`` maps a label to one 1-D sequence per seed (e.g. the gradient norms of each
@@ -64,12 +74,7 @@ def traces(groups: dict, ax=None, xlabel="update t", ylabel="", title="", logy=T
         Y = _pad(rows)
         band(ax, np.arange(1, Y.shape[1] + 1), Y, f"{label} ({len(rows)} seeds)", color,
              ls=linestyle_of(label))
-    if logy:
-        ax.set_yscale("log")
-    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
-    if legend:
-        legend_outside(ax)
-    return ax.figure
+    return _finish(ax, xlabel, ylabel, title, logy, legend)
 
 
 def range_tests(groups: dict, ax=None, title="Learning-rate range test"):
@@ -121,10 +126,5 @@ def spread_vs(x, groups: dict, ax=None, xlabel="", ylabel="", title="", logx=Tru
         if np.allclose(x, np.round(x)) and x.min() >= 1:          # whole numbers: label them all
             ax.set_xticks(x, [f"{v:g}" for v in x])
             ax.minorticks_off()
-    if logy:
-        ax.set_yscale("log")
-    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
-    if legend:
-        legend_outside(ax)
-    return ax.figure
+    return _finish(ax, xlabel, ylabel, title, logy, legend)
 
