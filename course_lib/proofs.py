@@ -33,8 +33,8 @@ import re
 import sympy as sp
 
 __all__ = ["ProofError", "Checked", "check_equal", "check_true", "Proof", "symbols",
-           "reduce_radicals", "sum_closed_form", "solve_for", "coefficient", "jacobian",
-           "characteristic_polynomial"]
+           "reduce_radicals", "sum_closed_form", "limit_for_decay", "solve_for", "coefficient",
+           "jacobian", "characteristic_polynomial"]
 
 
 class ProofError(AssertionError):
@@ -269,6 +269,23 @@ def sum_closed_form(term, index, start, end):
     if value.has(sp.Sum):
         raise ProofError(f"sympy found no closed form for the sum of {term} over {index}")
     return sp.simplify(value)
+
+
+def limit_for_decay(expr, n, gamma):
+    r"""$\lim_{n \to \infty}$ ``expr`` for a decay $0 < \gamma < 1$.
+
+    sympy cannot be told that $\gamma < 1$, so this writes $\gamma = e^{-s}$ with $s > 0$
+    (then $\gamma^n = e^{-sn} \to 0$), takes the limit and writes the answer in $\gamma$ again.
+
+    >>> n = sp.Symbol("n", integer=True, positive=True)
+    >>> gamma = sp.Symbol("gamma", positive=True)
+    >>> limit_for_decay(1 - gamma ** n, n, gamma)
+    1
+    >>> limit_for_decay(gamma * (1 - gamma ** n) / (1 - gamma) - n * gamma ** (n + 1), n, gamma)
+    -gamma/(gamma - 1)
+    """
+    s = sp.Symbol("s", positive=True)
+    return sp.simplify(sp.limit(expr.subs(gamma, sp.exp(-s)), n, sp.oo).subs(s, -sp.log(gamma)))
 
 
 def solve_for(equations, unknowns):

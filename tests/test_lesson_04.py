@@ -9,7 +9,7 @@ import sympy as sp
 
 from course_lib.averages import (debias, mean_gammas, moving_average_weights, running_average,
                                  running_averages)
-from course_lib.proofs import Proof, ProofError, check_equal
+from course_lib.proofs import Proof, ProofError, check_equal, limit_for_decay
 
 gamma = sp.Symbol("gamma", positive=True)
 T, t = sp.symbols("T t", integer=True, positive=True)
@@ -110,9 +110,8 @@ def cut_off_age_sum(n):
 
 
 def limit_as_K_grows(expr):
-    """K -> oo for 0 < gamma < 1, via gamma = exp(-s), s > 0 (the lesson's local helper)."""
-    s = sp.Symbol("s", positive=True)
-    return sp.simplify(sp.limit(expr.subs(gamma, sp.exp(-s)), K, sp.oo).subs(s, -sp.log(gamma)))
+    """K -> oo for 0 < gamma < 1: the proof helper the lesson uses."""
+    return limit_for_decay(expr, K, gamma)
 
 
 def mean_age_steps(claim):
@@ -187,6 +186,10 @@ def test_numbers_quoted_in_the_lesson():
     assert 1 - (1 - 1 / 1e6) ** 1e6 == pytest.approx(1 - np.exp(-1), abs=1e-6)
     assert round(1 - np.exp(-1), 2) == 0.63
     assert 0.9 / (1 - 0.9) == pytest.approx(9)
+    # "about three windows" for every gamma near 1: ln(1/0.05) = ln 20 is about 3
+    assert np.log(20) == pytest.approx(3, abs=0.01)
+    for g in (0.9, 0.99, 0.999):
+        assert np.log(0.05) / np.log(g) * (1 - g) == pytest.approx(3, rel=0.06)
 
 
 def test_ra3_debias_restores_a_constant_and_a_wrong_correction_fails():
@@ -263,3 +266,19 @@ def test_core_path_quiz_and_sources():
     sources = next(i for i, c in enumerate(all_cells) if "## Sources" in text(c))
     assert sources == len(all_cells) - 1, "Sources is the last section"
     assert all(i == sources for i in mentions)
+
+
+def test_the_window_is_explained_and_the_colours_say_what_they_mark():
+    """Why the window is the mean age + 1; the bias figure colours quantities, not gammas;
+    momentum's velocity carries eta/(1 - gamma)."""
+    md = "\n".join(text(c) for c in cells() if c["cell_type"] == "markdown")
+    assert "ages start at 0" in md
+    assert "colours mark the quantity, not $\\gamma$" in md
+    assert "scaled by $\\eta/(1-\\gamma)$" in md
+
+
+def test_the_table_checks_are_guarded_by_the_stream_length():
+    """A short stream (STREAM_WINDOWS < 20) prints what it shows instead of stopping the lesson."""
+    table = next(text(c) for c in cells() if c["cell_type"] == "code" and "rows = []" in text(c))
+    assert "if STREAM_WINDOWS >= 20:" in table and "else:" in table
+    assert table.index("if STREAM_WINDOWS >= 20:") < table.index("assert all(")

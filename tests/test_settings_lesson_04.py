@@ -47,3 +47,21 @@ def test_the_window_table_takes_a_long_window(changed):
     table = next(t for t in changed.text_outputs if "measured mean age + 1" in t)
     row = next(line for line in table.splitlines() if line.split()[:1] == ["0.999"])
     assert row.split()[1:3] == ["1000.0", "1000.0"], row
+
+
+@pytest.fixture(scope="module")
+def short_stream():
+    """A student shortens the table's stream and tries another seed and gamma."""
+    return run_with_settings(NB, {"STREAM_WINDOWS": 5, "GAMMA": 0.5, "SEED": 11,
+                                  "TABLE_GAMMAS": (0.3, 0.99)})
+
+
+def test_a_short_stream_shows_the_cut_off_instead_of_stopping(short_stream):
+    assert short_stream.errors == []
+    outputs = "\n".join(short_stream.text_outputs)
+    assert "A stream of only 5 windows" in outputs
+    table = next(t for t in short_stream.text_outputs if "measured mean age + 1" in t)
+    row = next(line for line in table.splitlines() if line.split()[:1] == ["0.99"])
+    formula, measured = map(float, row.split()[1:3])
+    assert formula == 100.0 and measured < 99.0, row     # the cut-off shortens the mean age
+    assert any(r"\gamma = 0.5" in t for t in short_stream.figure_texts)
