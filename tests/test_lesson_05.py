@@ -566,3 +566,34 @@ def test_mo5_double_roots_at_both_ends_on_the_library_matrix():
                   (ETA_HB, RHO_HB, RHO_HB, -RHO_HB)):
         with pytest.raises(ProofError):
             double_roots(*wrong)
+
+
+# --- letters and displays a student reads (issue 16 acceptance reading) ----------------------------
+
+def test_letters_keep_one_meaning_in_the_core():
+    """p(z) is the characteristic polynomial (eigenvectors are y_i), b the sum of its roots (a
+    double root's error is (alpha + beta t) z^t), x_t the state (u_t, V_t) (the valley's
+    coordinates are w_1, w_2)."""
+    text = "\n".join(_md(CORE))
+    assert "p(z) = z^2 - b" in text and "eigenvectors $y_1, y_2$" in text
+    for clash in ("p_1", "p_i", "(a + b", "$x < ", "tfrac{a}{2}(w - b)"):
+        assert clash not in text, clash
+
+
+def _math_in_outputs(path):
+    for cell in _cells(path):
+        for out in cell.get("outputs", []):
+            md = "".join(out.get("data", {}).get("text/markdown", ""))
+            yield from _re.findall(r"\$\$(.*?)\$\$", md, _re.S)
+
+
+def test_proof_displays_typeset_eta_prime():
+    """A symbol named "eta'" is typeset by sympy as the letters e, t, a; the lessons name it
+    r"\\eta'" so the display shows eta-prime."""
+    for path in (CORE, DEEP):
+        maths = list(_math_in_outputs(path))
+        assert maths, path.name
+        for m in maths:
+            assert not _re.search(r"(?<!\\)\beta'", m), (path.name, m[:120])
+    assert any("\\eta'" in m for m in _math_in_outputs(CORE))
+    assert _re.search(r"(?<!\\)\beta'", "M_{t-1} eta' \\gamma")   # the check can fail
