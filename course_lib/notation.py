@@ -121,7 +121,7 @@ _ROWS = [
     (r"$C_t$", r"running average of inputs $c_t$", r"`running_average(...)`", r"—", "C"),
     (r"$V_t$", r"velocity (heavy-ball momentum, undamped sum)", r"`state.V`", r"`lr * momentum_buffer`", "V"),
     (r"$M_t$", r"running average of gradients (averaged momentum)", r"`state.M`",
-     r"`momentum_buffer * (1 - gamma)` (see lesson 05)", "M"),
+     r"`momentum_buffer * (1 - gamma)` (lesson 05's In PyTorch box)", "M"),
     (r"$G_t$", r"running average (RMSprop) or sum (Adagrad) of $g^2$", r"`state.G`",
      r"`square_avg` / `sum`", "G"),
     (r"$\beta_1$", r"Adam: weight of the old first moment", r"`beta1`", r"`betas[0]`", "beta1"),
