@@ -68,7 +68,7 @@ import numpy as np
 
 from ._checks import check_finite, check_range, is_numeric
 from .averages import gamma_at, running_average
-from .optimizers.base import TorchEquivalent
+from .torch_equivalent import TorchEquivalent
 from .symmath import sqrt
 
 __all__ = ["batchnorm_forward", "batchnorm_backward", "batchnorm_inference",

@@ -34,7 +34,7 @@ import numpy as np
 
 from .batchnorm import BatchNorm, batchnorm_forward
 from .notation import NOTATION, Row
-from .optimizers.base import TorchEquivalent
+from .torch_equivalent import TorchEquivalent
 from .optimizers.registry import OPTIMIZERS
 
 __all__ = ["CardRow", "Convention", "CONVENTIONS", "CLAIMS", "EXAMPLE", "names", "row", "rows",
@@ -175,12 +175,12 @@ def _lookahead_point(cls):
 
 def _momentum_lr_inside(cls):
     r"""Heavy ball keeps $\eta_t$ inside V; torch multiplies its buffer by the current lr.
-    With $\eta_1 = 0.1$, $\eta_2 = 0.2$ and g = 1 twice, ours steps $-(0.1\gamma + 0.2)$,
-    torch $-0.2(\gamma + 1)$: the same only while lr is constant."""
+    With $\eta_1 = 0.1$, $\eta_2 = 0.2$ and g = 1 twice, our velocity is $V_2 = 0.1\gamma +
+    0.2$, torch's $\eta_2 b_2 = 0.2(\gamma + 1)$: the same only while lr is constant."""
     gamma = 0.5
     opt = _make(cls, lr=lambda t: 0.1 * t, gamma=gamma)
-    (_, step2), _ = _steps(opt, [np.ones(1), np.ones(1)])
-    assert _close(step2, -(0.1 * gamma + 0.2)) and not _close(step2, -0.2 * (gamma + 1)), \
+    _, s = _steps(opt, [np.ones(1), np.ones(1)])
+    assert _close(s.V, 0.1 * gamma + 0.2) and not _close(s.V, 0.2 * (gamma + 1)), \
         f"{cls.__name__}: eta_t is not inside the velocity"
     assert _make(cls).torch_equivalent().exact_when == "constant lr", \
         f"{cls.__name__}: the torch match must be declared for a constant lr only"
@@ -362,7 +362,7 @@ CONVENTIONS = [
                r"$M_t$ is a running average, damped by $(1-\gamma)$. torch has no such buffer: "
                r"give it `lr = lr * (1 - gamma)`, `dampening=0`. `dampening=gamma` is NOT the "
                r"same (torch's buffer starts at $g_1$ undamped).", "averaged momentum"),
-    Convention("lr under a schedule", ("Momentum", "Nesterov"),
+    Convention("lr under a schedule", ("Momentum", "Nesterov", "NesterovFramework"),
                r"$\eta_t$ sits inside $V$, so old step sizes stay in it; torch multiplies its "
                r"buffer by today's lr. Same iterates only while lr is constant.",
                "lr inside velocity"),

@@ -41,7 +41,7 @@ import math
 import numpy as np
 
 from ._checks import check_positive, check_range
-from .optimizers.base import TorchEquivalent
+from .torch_equivalent import TorchEquivalent
 
 __all__ = ["constant", "inverse_power", "step_decay", "ReduceOnPlateau", "robbins_monro",
            "cosine", "warmup_cosine", "one_cycle"]

@@ -105,7 +105,8 @@ class _Silent:
 
 
 def _current_lr(optimizer, t):
-    return float(optimizer.lr_at(t)) if callable(optimizer.lr) else float(optimizer.lr)
+    """eta_t as the optimizer applies it (a schedule's value, Adagrad's lr_decay included)."""
+    return float(optimizer.lr_at(t))
 
 
 def _all_finite(arrays):

@@ -75,8 +75,12 @@ def imports(rel, source):
             for a in node.names:
                 yield a.name, node.lineno, lazy
         elif isinstance(node, ast.ImportFrom):
-            if node.level == 0:
+            if node.level == 0 and node.module != "course_lib":
                 yield node.module, node.lineno, lazy
+                continue
+            if node.level == 0:                    # from course_lib import plotting
+                for a in node.names:
+                    yield f"course_lib.{a.name}", node.lineno, lazy
                 continue
             base = package[:len(package) - node.level + 1]
             if node.module:
@@ -131,6 +135,9 @@ FORBIDDEN = [
     ("schedules.py", "from .widgets import explorer", "the interactive layer"),
     ("plotting/landscapes.py", "from ..widgets import progress", "the interactive layer"),
     ("schedules.py", "from . import plotting", "the plotting layer"),
+    ("schedules.py", "from course_lib import plotting", "the plotting layer"),
+    ("plotting/curves.py", "from course_lib import widgets", "the interactive layer"),
+    ("trace.py", "from course_lib import averages, proofs", "the proofs layer"),
     ("trace.py", "import course_lib.plotting.curves", "the plotting layer"),
     ("trace.py", "from course_lib.widgets.explorer import Explorer", "the interactive layer"),
     ("optimizers/sgd.py", "from ..plotting.style import new_axes", "the plotting layer"),
@@ -175,6 +182,7 @@ ALLOWED = [
     ("landscapes.py", "from . import symmath"),
     ("_checks.py", "from .symmath import is_numeric"),
     ("in_pytorch.py", "def f():\n    import torch\n    return torch.optim"),
+    ("plotting/curves.py", "from course_lib import averages"),
 ]
 
 

@@ -711,7 +711,8 @@ def test_a_new_rule_does_not_inherit_another_rules_kernel():
     assert Halved._fast_kernel is None and Renamed._fast_kernel is O.Momentum._fast_kernel
     opt, w = Halved(lr=0.1), np.ones(200_000)
     s = opt.update_inplace(w, np.ones_like(w), opt.init(w))
-    np.testing.assert_allclose(w, 0.95) and np.testing.assert_allclose(s.V, 0.05)
+    np.testing.assert_allclose(w, 0.95)
+    np.testing.assert_allclose(s.V, 0.05)
 
 
 def test_build_passes_what_each_constructor_takes():

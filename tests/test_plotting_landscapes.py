@@ -61,9 +61,9 @@ def test_race_animation_has_one_frame_per_shown_step(rosenbrock_runs):
     L, runs = rosenbrock_runs
     anim = PL.race_animation(L, runs, frames=8)
     assert anim.steps_shown.tolist() == PL.frame_steps(L.steps, 8).tolist()
-    width, height = anim._fig.canvas.get_width_height()
+    width, height = anim.figure.canvas.get_width_height()
     assert anim.still.shape == (height, width, 4) and width % 2 == height % 2 == 0
-    assert anim._fig.canvas.manager is None          # no pyplot: a notebook shows nothing extra
+    assert anim.figure.canvas.manager is None          # no pyplot: a notebook shows nothing extra
     del anim                                         # never rendered: warns here, not later
     gc.collect()
 
@@ -207,3 +207,14 @@ def test_compact_is_a_small_palette_png(rosenbrock_runs):
     assert len(img.getcolors(256)) <= 96 and small.colors == 96
     assert small.size < 50_000 and small.size < len(buf.getvalue()) / 2
     assert small._repr_png_() == small.png and "693x448 px" in repr(small)
+
+
+def test_race_panels_find_the_method_a_label_names():
+    """A label is placed by the optimizer it names, however the lesson wrote it (as the
+    colours are): "Adam, lr 0.1" and "adam" are Adam's, "RMSprop+clip" RMSprop's."""
+    groups = PL.default_groups(["Adam, lr 0.1", "adam", "RMSprop+clip", "SGD",
+                                "Momentum (averaged)", "a curve of no method"])
+    assert groups == {"gradient and momentum": ["SGD", "Momentum (averaged)",
+                                                "a curve of no method"],
+                      "per-coordinate step sizes": ["RMSprop+clip"],
+                      "Adam and its variants": ["Adam, lr 0.1", "adam"]}

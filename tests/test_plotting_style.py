@@ -128,8 +128,8 @@ def test_race_figure_and_animation_use_the_colours(runs):
         got = _colors_of(ax, TWO)
         assert got and all(got[n] == color(n) for n in got)
     anim = PL.race_animation(L, tr, frames=3)
-    assert _colors_of(anim._fig.axes[0], TWO) == _expected()
-    anim._draw_was_started = True
+    assert _colors_of(anim.figure.axes[0], TWO) == _expected()
+    anim.drawn_by_hand()
 
 
 def test_the_explorer_canvas_uses_the_colours(runs):

@@ -81,6 +81,16 @@ def test_inverse_power_schedule_is_applied_as_predicted():
     np.testing.assert_allclose(h.lr[0], sched(1))
 
 
+
+def test_adagrads_lr_decay_is_recorded_as_applied():
+    """The recorded step is eta_t as the update uses it: Adagrad's lr_decay divides lr by
+    1 + (t - 1) lr_decay (the constant lr would be wrong from the second update on)."""
+    opt = O.Adagrad(lr=0.5, lr_decay=0.01)
+    _, h = train(MLP([64, 16, 10], seed=0), opt, DATA, epochs=2, batch_size=100)
+    t_end = np.array(h.epochs[1:]) * h.updates_per_epoch
+    np.testing.assert_allclose(h.lr[1:], 0.5 / (1 + (t_end - 1) * 0.01), rtol=1e-12)
+    assert h.lr[0] == 0.5
+
 def test_plateau_schedule_is_fed_the_held_out_loss():
     """ReduceOnPlateau divides the step after the held-out loss stops improving; the steps
     recorded per epoch match its reductions. A demanding threshold forces reductions."""

@@ -182,6 +182,7 @@ class AMSGrad(_AdamFamily):
     """
     State = AMSGradState
     display_name = "AMSGrad"
+    partner = "Adam"            # the same path until v_t first falls below its maximum
     _fast_kernel = _fast.amsgrad_inplace
 
     def rule(self, g, s, t, eta, w):
@@ -291,6 +292,7 @@ class AdamW(Adam):
     array([-0.1])
     """
     display_name = "AdamW"
+    partner = "Adam"            # the same path at weight_decay = 0
     _fast_kernel = _fast.adamw_inplace
 
     __init__ = _with_defaults(weight_decay=0.01)     # PyTorch's default decay

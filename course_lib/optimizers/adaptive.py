@@ -136,6 +136,9 @@ class Adagrad(_Adaptive):
         return self._torch_equivalent("Adagrad", lr_decay=self.lr_decay,
                                       initial_accumulator_value=self.G0, eps=self.eps,
                                       weight_decay=self.weight_decay,
+                                      exact_when="always (a schedule: set lr to the schedule's "
+                                                 "value before each step, without lr_decay, "
+                                                 "which torch applies itself)",
                                       notes="G = state_sum; eps outside the square root")
 
 

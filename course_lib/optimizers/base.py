@@ -21,7 +21,8 @@ r"""The one design every optimizer of the course follows (numpy only).
   class hands the rule $-g_t$, before anything else (weight decay included), the one place
   it enters.
 * Each class describes itself for tables, plots and widgets: ``display_name``, ``family``,
-  ``adaptive`` (one step size per coordinate), ``takes_lr`` and ``color_key``; the registry
+  ``adaptive`` (one step size per coordinate), ``takes_lr``, ``color_key`` and ``partner``
+  (the method whose path a form repeats, as AdamW's repeats Adam's without decay); the registry
   (:mod:`course_lib.optimizers.registry`) lists them.
 * ``torch_equivalent()`` states, as plain data, the ``torch.optim`` class and
   arguments that give the same iterates, and under which conditions.
@@ -31,12 +32,12 @@ r"""The one design every optimizer of the course follows (numpy only).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from .._checks import check_finite, check_positive, check_same_shape, is_numeric
+from ..torch_equivalent import TorchEquivalent
 from ..tree import apply_updates, leaves, tree_map, zeros_like
 from . import _fast
 
@@ -47,23 +48,6 @@ __all__ = ["Optimizer", "TorchEquivalent", "Wrapper", "check_lr", "check_weight_
 FAMILIES = ("sgd", "momentum", "nesterov", "adaptive", "adam")
 #: when most optimizers coincide with their torch.optim class
 ANY_SCHEDULE = "always (a schedule: set lr to eta_t before each step)"
-
-
-@dataclass(frozen=True)
-class TorchEquivalent:
-    """How an optimizer or a layer maps onto torch, as plain data (no torch import).
-
-    cls: the torch class name, e.g. "SGD" (torch.optim) or "BatchNorm1d" (torch.nn); None
-    when torch has no such class.
-    kwargs: its constructor arguments, computed from our hyperparameters.
-    exact_when: the conditions under which the results coincide ("always", "constant lr").
-    change_of_variables: for forms that track a different point, how to map ours onto torch's.
-    """
-    cls: str | None
-    kwargs: dict
-    exact_when: str = "always"
-    change_of_variables: str = ""
-    notes: str = ""
 
 
 class Optimizer:
@@ -81,6 +65,9 @@ class Optimizer:
     takes_lr = True
     #: the key of the colour plots use (:mod:`course_lib.plotting`); default: the class name
     color_key = "optimizer"
+    #: the method whose path this form gives, or nearly (plots draw this one dashed so both
+    #: stay visible); None for a method of its own. Not inherited.
+    partner = None
     #: the allocation-free kernel of :meth:`rule` in :mod:`._fast` (None: the generic path)
     _fast_kernel = None
     #: options left out of repr while off (PyTorch switches the lesson's rule does not have)
@@ -90,6 +77,8 @@ class Optimizer:
         super().__init_subclass__(**kwargs)
         if "color_key" not in vars(cls):
             cls.color_key = cls.__name__
+        if "partner" not in vars(cls):
+            cls.partner = None
         if "rule" in vars(cls) and "_fast_kernel" not in vars(cls):
             cls._fast_kernel = None          # a new rule never inherits another rule's kernel
 

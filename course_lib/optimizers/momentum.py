@@ -123,6 +123,7 @@ class AveragedMomentum(_MomentumFamily):
     """
     State = AveragedMomentumState
     display_name = "Momentum (averaged)"
+    partner = "Momentum"        # the same path at eta = eta' (1 - gamma)
     _fast_kernel = _fast.averaged_momentum_inplace
 
     def rule(self, g, s, t, eta, w):

@@ -104,6 +104,7 @@ class NesterovFramework(Momentum):
     """
     State = NesterovState
     display_name = "Nesterov (framework form)"
+    partner = "Nesterov"        # the same path, reported at the look-ahead point
     family = "nesterov"
     _fast_kernel = _fast.nesterov_framework_inplace
 

@@ -56,8 +56,10 @@ def race_animation(landscape: Landscape, traces: dict, frames: int = 16,
 
     The still picture (contours, markers, axes, legend) is kept as ``anim.still`` (an RGBA
     array) and shown through the figure image ``anim.still_image``; ``anim.steps_shown`` are
-    the updates of the frames. The figure is a plain :class:`matplotlib.figure.Figure`, so a
-    notebook does not also show its last frame.
+    the updates of the frames; ``anim.figure`` and ``anim.interval_ms`` are the figure and the
+    time between frames, and ``anim.drawn_by_hand()`` says its frames were drawn without
+    matplotlib's player (so deleting it does not warn). The figure is a plain
+    :class:`matplotlib.figure.Figure`, so a notebook does not also show its last frame.
     """
     from matplotlib.animation import FuncAnimation   # noqa: PLC0415
     from matplotlib.backends.backend_agg import FigureCanvasAgg   # noqa: PLC0415
@@ -112,6 +114,12 @@ def race_animation(landscape: Landscape, traces: dict, frames: int = 16,
 
     anim = FuncAnimation(fig, draw, frames=len(ks), interval=interval, blit=False, repeat=True)
     anim.steps_shown, anim.still, anim.still_image, anim.draw_frame = ks, still, still_image, draw
+    anim.figure, anim.interval_ms = fig, interval
+
+    def drawn_by_hand():
+        """Tell matplotlib the frames were drawn by us, so deleting it does not warn."""
+        anim._draw_was_started = True
+    anim.drawn_by_hand = drawn_by_hand
     return anim
 
 
@@ -125,7 +133,7 @@ def race_apng(landscape: Landscape, traces: dict, frames: int = 16, colors: int 
     (:func:`course_lib.plotting.png.apng`). ``kwargs`` go to :func:`race_animation`
     (``figsize``, ``dpi``, ``interval`` in ms). Sizes: ``benchmarks/README.md``."""
     anim = race_animation(landscape, traces, frames=frames, **kwargs)
-    fig, interval = anim._fig, anim._interval
+    fig, interval = anim.figure, anim.interval_ms
     moving = anim.draw_frame(0)                # the paths, the dots and the title
     for a in moving:
         a.set_animated(True)                   # a full draw skips them: the still picture
@@ -139,7 +147,7 @@ def race_apng(landscape: Landscape, traces: dict, frames: int = 16, colors: int 
         for a in moving:
             fig.draw_artist(a)
         pictures.append(np.asarray(canvas.buffer_rgba()).copy())
-    anim._draw_was_started = True      # rendered by hand: no "deleted without rendering"
+    anim.drawn_by_hand()               # no "deleted without rendering" warning
     delays = [interval] * (len(pictures) - 1) + [interval * hold_last]
     h, w = pictures[0].shape[:2]
     return AnimatedPNG(apng(pictures, delays, colors=colors), len(pictures), w, h)
@@ -231,8 +239,8 @@ def race_html(landscape: Landscape, traces: dict, frames: int = 16, colors: int 
     anim = race_animation(landscape, traces, frames=frames, **kwargs)
     still = palette_png(anim.still, colors)
     anim.still_image.set_visible(False)              # frames: the moving parts only ...
-    anim._fig.patch.set_alpha(0.0)                   # ... on a transparent canvas
-    writer = _palette_writer(colors)(fps=1000 / anim._interval, embed_frames=True,
+    anim.figure.patch.set_alpha(0.0)                 # ... on a transparent canvas
+    writer = _palette_writer(colors)(fps=1000 / anim.interval_ms, embed_frames=True,
                                      default_mode="once")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "race.html")

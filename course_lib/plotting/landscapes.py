@@ -23,7 +23,7 @@ import numpy as np
 from ..landscapes import Landscape
 from .contours import draw_paths, path_xy, plot_landscape, run_label
 from .style import (COLORS, axes_or_new, color, color_of, colors_for, legend_outside,
-                    linestyle_of, use_course_style)
+                    linestyle_of, method_of, use_course_style)
 
 __all__ = ["COLORS", "color", "color_of", "default_groups", "plot_landscape", "plot_paths",
            "plot_gaps", "race_figure", "landscape_start",
@@ -41,7 +41,7 @@ def default_groups(labels) -> dict:
     """Split optimizer names into the panels of :func:`race_figure` by their family."""
     from ..optimizers.registry import OPTIMIZERS   # noqa: PLC0415
     labels = list(labels)
-    fam = {l: getattr(OPTIMIZERS.get(l.split(" ")[0]), "family", None) for l in labels}
+    fam = {l: getattr(OPTIMIZERS.get(method_of(l)), "family", None) for l in labels}
     groups = {title: [l for l in labels if fam[l] in families]
               for title, families in PANELS.items()}
     placed = {l for ls in groups.values() for l in ls}

@@ -41,8 +41,6 @@ OTHER_COLORS = ["#4477aa", "#ee6677", "#228833", "#aa3377", "#777777", "#997700"
 #: how lessons name some optimizers in their labels
 ALIASES = {"gd": "SGD", "gradient descent": "SGD", "heavy ball": "Momentum",
            "heavy-ball": "Momentum"}
-#: forms whose path coincides with (or shadows) their partner's: drawn dashed
-_DASHED = {"AveragedMomentum", "NesterovFramework", "AMSGrad", "AdamW"}
 
 #: the rcParams set once (:func:`use_course_style`): readable when projected
 RC = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "xtick.labelsize": 10,
@@ -124,8 +122,11 @@ def colors_for(labels) -> list:
 
 
 def linestyle_of(label: str) -> str:
-    """Dashed for a form that gives its partner's path (so both stay visible), else solid."""
-    return "--" if method_of(label) in _DASHED else "-"
+    """Dashed for a form that gives its partner's path (so both stay visible; the
+    optimizer's ``partner`` in the registry), else solid."""
+    from ..optimizers.registry import OPTIMIZERS   # noqa: PLC0415
+    name = method_of(label)
+    return "--" if name and OPTIMIZERS[name].partner else "-"
 
 
 def new_axes(ncols: int = 1, width: float = 7.0, height: float = 3.5, nrows: int = 1, **kw):
