@@ -207,3 +207,19 @@ def test_fonts_are_readable_when_projected():
     style.use_course_style()
     rc = matplotlib.rcParams
     assert rc["font.size"] >= 11 and rc["legend.fontsize"] >= 10 and rc["axes.titlesize"] >= 12
+
+
+def test_a_partner_forms_prediction_is_dashed_and_on_top():
+    """AdamW's predicted line can lie on Adam's: drawn dashed above it, both stay visible;
+    every partner form in the registry is dashed, every other method solid."""
+    fig, ax = plt.subplots()
+    x = np.arange(5.0)
+    curves.overlay(ax, x, {}, {"Adam + L2": x, "AdamW": x})
+    adam, adamw = ax.get_lines()
+    assert adam.get_linestyle() == "-" and adamw.get_linestyle() == "--"
+    assert adamw.get_zorder() > adam.get_zorder()
+    for name, cls in OPTIMIZERS.items():
+        assert style.linestyle_of(name) == ("--" if cls.partner else "-"), name
+    assert {n for n, c in OPTIMIZERS.items() if c.partner} == {
+        "AveragedMomentum", "NesterovFramework", "AMSGrad", "AdamW"}
+    plt.close(fig)

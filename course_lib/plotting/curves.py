@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..rates import loglog_slope
-from .style import (OTHER_COLORS, color_of, colors_for, legend_outside, method_of,
-                    use_course_style)
+from .style import (OTHER_COLORS, color_of, colors_for, legend_outside, linestyle_of,
+                    method_of, use_course_style)
 
 __all__ = ["rate_plot", "band", "log_curves", "rate_overlay", "overlay", "component_steps",
            "finish_axes"]
@@ -119,7 +119,8 @@ def _paired_colors(measured: dict, predicted: dict) -> tuple[list, list]:
 
 def overlay(ax, x, measured: dict, predicted: dict | None = None, *, xlabel="update $t$",
             ylabel="", title="", logx=False, logy=False, every=1):
-    """Measured curves as markers, predictions as lines in the measurement's colour.
+    """Measured curves as markers, predictions as lines in the measurement's colour (dashed
+    and on top for a form that gives its partner's path, such as AdamW's, so both show).
 
     ``measured`` and ``predicted`` map labels to arrays over ``x`` (or to (x, y) pairs).
     Non-positive values are dropped on a log axis. Returns the axes.
@@ -137,7 +138,9 @@ def overlay(ax, x, measured: dict, predicted: dict | None = None, *, xlabel="upd
         ax.plot(xs[::every], ys[::every], "o", ms=4, mfc="none", mew=1.0, color=c,
                 label=f"{label} (measured)")
     for c, (label, v) in zip(p_colors, predicted.items()):
-        ax.plot(*kept(v), "-", lw=1.5, zorder=3, color=c, label=f"{label} (predicted)")
+        dashed = linestyle_of(label) == "--"     # a partner's form: dashed, on top
+        ax.plot(*kept(v), ls=linestyle_of(label), lw=1.5, zorder=4 if dashed else 3, color=c,
+                label=f"{label} (predicted)")
     return finish_axes(ax, xlabel=xlabel, ylabel=ylabel, title=title, logx=logx, logy=logy)
 
 
