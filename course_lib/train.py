@@ -105,8 +105,12 @@ class _Silent:
 
 
 def _current_lr(optimizer, t):
-    """eta_t as the optimizer applies it (a schedule's value, Adagrad's lr_decay included)."""
-    return float(optimizer.lr_at(t))
+    """eta_t as the optimizer applies it (a schedule's value, Adagrad's lr_decay included);
+    an object of the reader's own with only ``lr`` (a number or a schedule) works too."""
+    lr_at = getattr(optimizer, "lr_at", None)
+    if lr_at is not None:
+        return float(lr_at(t))
+    return float(optimizer.lr(t) if callable(optimizer.lr) else optimizer.lr)
 
 
 def _all_finite(arrays):

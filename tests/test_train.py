@@ -202,3 +202,22 @@ def test_outside_a_kernel_the_bar_prints_one_line_or_nothing(capsys):
     assert capsys.readouterr().out == ""
     with pytest.raises(ValueError, match="^mode must be one of"):
         ProgressBar("tqdm")
+
+
+def test_an_optimizer_of_the_readers_own_needs_no_lr_at():
+    """Lesson 12 wraps SGD in a class of its own with init, eval_point, update and lr only."""
+    class Own:
+        def __init__(self, inner):
+            self.inner, self.lr = inner, inner.lr
+
+        def init(self, params):
+            return self.inner.init(params)
+
+        def eval_point(self, params, state):
+            return self.inner.eval_point(params, state)
+
+        def update(self, grads, state, params):
+            return self.inner.update(grads, state, params)
+
+    _, h = train(MLP([64, 16, 10], seed=0), Own(O.SGD(lr=0.1)), DATA, epochs=1, batch_size=100)
+    assert h.lr == [0.1, 0.1]
