@@ -51,6 +51,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # tools/, for the shared nbtext
+from nbtext import HEADING, bracket_ids, first_heading, source  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "site"
 DOCS_VENV = ROOT / ".venv-docs"
@@ -64,9 +67,6 @@ MIN_PYTHON = (3, 11)                  # the pins of site/requirements.txt are fo
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 MODEL_REF = re.compile(r"IPY_MODEL_([0-9a-f]+)")
-#: a syllabus id as headings name it: [RA-2], [POLL-1], [VM-1, VM-2]
-COURSE_ID = re.compile(r"\b([A-Z]{2,4}-\d+)\b")
-HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 SLIDERS = {"FloatSliderModel", "IntSliderModel", "FloatLogSliderModel", "IntRangeSliderModel",
            "FloatRangeSliderModel", "SelectionSliderModel", "SelectionRangeSliderModel"}
 #: widget models that are controls a reader would want to use (layout, styles and displays are not)
@@ -178,11 +178,6 @@ def toc_yaml(toc: dict) -> str:
 # ---------------------------------------------------------------------------------------------
 # Notebooks made fit for a page without a kernel
 
-def source(cell) -> str:
-    s = cell.get("source", "")
-    return "".join(s) if isinstance(s, list) else s
-
-
 def anchor_id(course_id: str) -> str:
     """The HTML id of a syllabus id: RA-2 -> ra-2."""
     return course_id.lower()
@@ -191,10 +186,7 @@ def anchor_id(course_id: str) -> str:
 def heading_ids(line: str) -> list[str]:
     """The syllabus ids a markdown heading line names in square brackets, in order."""
     m = HEADING.match(line)
-    if not m:
-        return []
-    return [i for bracket in re.findall(r"\[([^\]]*)\]", m.group(2))
-            for i in COURSE_ID.findall(bracket)]
+    return bracket_ids(m.group(2)) if m else []
 
 
 def add_id_anchors(text: str, done: set) -> str:
@@ -368,13 +360,7 @@ def page_ids(nb: dict) -> list[str]:
 
 def page_title(nb: dict, fallback: str) -> str:
     """The text of a notebook's first heading."""
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "markdown":
-            for line in source(cell).split("\n"):
-                m = HEADING.match(line)
-                if m:
-                    return m.group(2).strip()
-    return fallback
+    return first_heading(nb, fallback)
 
 
 # ---------------------------------------------------------------------------------------------

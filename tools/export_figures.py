@@ -41,12 +41,13 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # tools/, for the shared nbtext
+from nbtext import HEADING, bracket_ids, first_heading, source, text_of  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "figures"
 FIGURE_INFO = "text/x-course-figure"
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-COURSE_ID = re.compile(r"\b([A-Z]{2,4}-\d+)\b")
 
 #: the kernel's configuration: both formats, stable SVG ids, and a display formatter that
 #: records what each figure says about itself
@@ -127,30 +128,6 @@ del _course_figure_info
 # ---------------------------------------------------------------------------------------------
 # Reading notebooks
 
-def source(cell) -> str:
-    s = cell.get("source", "")
-    return "".join(s) if isinstance(s, list) else s
-
-
-def text_of(value) -> str:
-    return "".join(value) if isinstance(value, list) else str(value)
-
-
-def lesson_title(nb: dict, fallback: str) -> str:
-    for cell in nb["cells"]:
-        if cell.get("cell_type") == "markdown":
-            for line in source(cell).split("\n"):
-                m = HEADING.match(line)
-                if m:
-                    return m.group(2).strip()
-    return fallback
-
-
-def heading_ids(title: str) -> list[str]:
-    """The COURSE_MAP ids a heading names in square brackets: "Adam [AM-4] [AM-5]"."""
-    return [i for bracket in re.findall(r"\[([^\]]*)\]", title) for i in COURSE_ID.findall(bracket)]
-
-
 class Sections:
     """The headings above the current cell, by level, as a lesson's outline."""
 
@@ -180,7 +157,7 @@ class Sections:
     def ids(self) -> list[str]:
         """The ids of the innermost heading that names any."""
         for _, title in reversed(self.stack):
-            found = heading_ids(title)
+            found = bracket_ids(title)
             if found:
                 return found
         return []
@@ -294,7 +271,7 @@ def export(path: Path, out: Path, png_only: bool = False) -> tuple[list[dict], f
     if folder.exists():
         shutil.rmtree(folder)
     written = []
-    lesson = lesson_title(nb, path.stem)
+    lesson = first_heading(nb, path.stem)
     for fig, name in zip(found, names(found)):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / (name + ".png")).write_bytes(base64.b64decode(fig["png"]))

@@ -78,6 +78,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # tools/, for the shared nbtext
+from nbtext import HEADING, source, text_of  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "slides"
 DOCS_VENV = ROOT / ".venv-docs"
@@ -98,7 +101,6 @@ PX_PER_LINE, SLIDE_PX = 30, 900
 #: reveal.js's theme (white: its fonts ship with reveal.js; some themes import web fonts)
 THEME = "white"
 
-HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 SKIPPED_SECTION = re.compile(r"^(setup|deep dive\b.*|sources)$", re.I)
 STUDY = re.compile(r"study question", re.I)
 POLL = re.compile(r"\bpoll\b", re.I)
@@ -110,15 +112,6 @@ PROOF_MIMES = ("text/markdown", "text/latex")
 
 # ---------------------------------------------------------------------------------------------
 # Reading cells
-
-def source(cell) -> str:
-    s = cell.get("source", "")
-    return "".join(s) if isinstance(s, list) else s
-
-
-def text_of(value) -> str:
-    return "".join(value) if isinstance(value, list) else str(value)
-
 
 def headings(cell) -> list[tuple[int, str]]:
     """The (level, title) of each markdown heading of a cell, outside code fences."""
