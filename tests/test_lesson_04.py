@@ -9,7 +9,7 @@ import sympy as sp
 
 from course_lib.averages import (debias, mean_gammas, moving_average_weights, running_average,
                                  running_averages)
-from course_lib.proofs import Proof, ProofError, check_equal, limit_for_decay
+from course_lib.proofs import Proof, ProofError, check_equal, check_true, limit_for_decay
 
 gamma = sp.Symbol("gamma", positive=True)
 T, t = sp.symbols("T t", integer=True, positive=True)
@@ -145,6 +145,19 @@ def test_ra3_algebra_steps_are_checked_as_equations_and_fail_when_changed():
     assert "library:" not in proof.steps[0]._math_block()
 
 
+def test_ra3_the_cut_off_sum_is_the_mean_age_minus_a_tail_that_vanishes():
+    """The lesson's limit proof: sum = gamma/(1-gamma) - tail (algebra), and the tail's limit is
+    0 once gamma = e^(-s), s > 0. A wrong tail, or a tail that does not vanish, fails."""
+    s = sp.Symbol("s", positive=True)
+    tail = gamma ** (K + 1) * (K + 1 / (1 - gamma))
+    check_true(sp.Eq(cut_off_age_sum(K), gamma / (1 - gamma) - tail, evaluate=False))
+    check_true(sp.Eq(sp.Limit(tail.subs(gamma, sp.exp(-s)), K, sp.oo), 0, evaluate=False))
+    with pytest.raises(ProofError):                                     # K gamma^K dropped
+        check_true(sp.Eq(cut_off_age_sum(K), gamma / (1 - gamma) - gamma ** (K + 1) / (1 - gamma),
+                         evaluate=False))
+    with pytest.raises(ProofError):                                     # gamma > 1: no limit 0
+        check_true(sp.Eq(sp.Limit(tail.subs(gamma, sp.exp(s)), K, sp.oo), 0, evaluate=False))
+
 @pytest.mark.parametrize("wrong", [
     lambda n: gamma * (1 - gamma ** n) / (1 - gamma),                       # boundary term dropped
     lambda n: gamma * (1 - gamma ** n) / (1 - gamma) - n * gamma ** n,      # wrong boundary term
@@ -238,11 +251,14 @@ def test_the_lesson_states_the_proofs_as_the_tests_check_them():
     """The notebook's [RA-2] proof has the steps ra2_proof repeats, and its algebra-only steps
     (induction on the cut-off sum, the limit) use holds, so none is labelled "library"."""
     code = "\n".join(text(c) for c in cells() if c["cell_type"] == "code")
-    for why in ("gamma_1 = 0, so C_1 = c_1", "C_1 from C_0 = 0", "old input: 1/(t-1) -> 1/t",
-                "new input gets 1/t"):
-        assert f'"{why}"' in code, why
+    for why in ('"$\\\\gamma_1 = 0$, so $C_1 = c_1$"', '"$C_1$ from $C_0 = 0$"',
+                'r"old input: $1/(t-1) \\to 1/t$"', '"new input gets $1/t$"'):
+        assert why in code, why
     assert "proof.holds(sp.Eq(cut_off_age_sum(K_ - 1) + K_ * w_K" in code
-    assert code.count("proof.holds(sp.Eq(mean_age") == 2
+    # the limit: the cut-off sum is gamma/(1 - gamma) minus a tail, and the tail's limit is shown
+    assert "proof.holds(sp.Eq(cut_off_age_sum(K_), gamma / (1 - gamma) - tail" in code
+    assert "proof.holds(sp.Eq(sp.Limit(tail.subs(gamma, sp.exp(-s)), K_, sp.oo), 0" in code
+    assert code.count("proof.holds(sp.Eq(mean_age") == 1
     assert "cut_off_mean_age" not in code, "the cut-off sum is not a mean (its weights sum to < 1)"
 
 
