@@ -119,6 +119,15 @@ _ROWS = [
     (r"$\gamma$, $\gamma_t$", r"weight of the OLD value in a running average; momentum", r"`gamma`",
      r"`SGD(momentum=)`; RMSprop `alpha`; batch norm `momentum = 1 - gamma`", "gamma"),
     (r"$C_t$", r"running average of inputs $c_t$", r"`running_average(...)`", r"—", "C"),
+    (r"$c_t$", r"lesson 04: the input averaged at step $t$ (not a K-means centre $c_j$)",
+     r"`averages.running_average(x=)`", r"—", "c_t"),
+    (r"$w_{T,t}$, $w_j$", r"lesson 04: weight of input $t$ in $C_T$, by age $j = T-t$ (an "
+     r"averaging weight, not a parameter $W$)", r"`averages.moving_average_weights(T=)`", r"—",
+     "w_avg"),
+    (r"$A$, $n$", r"lesson 04: mean age $\gamma/(1-\gamma)$ of the weights, and the window "
+     r"$n = A + 1 = 1/(1-\gamma)$", r"`averages.effective_window(gamma=)`", r"—", "window"),
+    (r"$S_T$", r"lesson 04: sum of the weights of $C_T$, $1-\gamma^T$ (debiasing divides by it)",
+     r"`averages.debias(t=)`", r"—", "S_T"),
     (r"$V_t$", r"velocity (heavy-ball momentum, undamped sum)", r"`state.V`", r"`lr * momentum_buffer`", "V"),
     (r"$M_t$", r"running average of gradients (averaged momentum)", r"`state.M`",
      r"`momentum_buffer * (1 - gamma)` (lesson 05's In PyTorch box)", "M"),
