@@ -191,14 +191,16 @@ POLLS["POLL-4"] = Quiz(
     "these are true?",
     [
         Statement(
-            "Heavy-ball momentum V_t = gamma V_{t-1} + eta g_t with gamma = 0.9, fed the same "
-            "gradient g at every step, ends up taking steps about 10 times as long as SGD's "
-            "step eta g with the same eta",
+            "Heavy-ball momentum with velocity V_t = gamma V_{t-1} + eta g_t (capital V: lesson "
+            "05's velocity, not Adam's v_t) and gamma = 0.9, fed the same gradient g at every "
+            "step, ends up taking steps about 10 times as long as SGD's step eta g with the "
+            "same eta",
             True,
-            "V_t is a decaying SUM, not an average: unrolled, V_t = eta g (1 + gamma + ... + "
-            "gamma^(t-1)) = eta g (1 - gamma^t)/(1 - gamma), which tends to eta g/(1 - gamma) = "
-            "10 eta g. The moving-average form M_t = gamma M_{t-1} + (1 - gamma) g_t tends to g "
-            "instead, so its step eta' M_t matches SGD's when eta' = eta (lessons 04 and 05)."),
+            "The velocity V_t is a decaying SUM, not an average: unrolled, V_t = eta g (1 + "
+            "gamma + ... + gamma^(t-1)) = eta g (1 - gamma^t)/(1 - gamma), which tends to "
+            "eta g/(1 - gamma) = 10 eta g. The moving-average form M_t = gamma M_{t-1} + "
+            "(1 - gamma) g_t tends to g instead, so its step eta' M_t matches SGD's when "
+            "eta' = eta (lessons 04 and 05)."),
         Statement(
             "With gamma = 0.9 and gradients that flip sign at every step (+g, -g, +g, ...), the "
             "running average M_t of the gradients settles at about g/19 in size, alternating "
@@ -221,9 +223,10 @@ POLLS["POLL-4"] = Quiz(
             "bias correction has faded",
             True,
             "With beta1 = 0 the first moment is m_t = g_t (and its correction divides by "
-            "1 - 0^t = 1), so the step is -eta g_t/(sqrt(v_t/(1 - beta2^t)) + eps), where v_t is "
-            "exactly RMSprop's G_t. The only difference is the factor 1/(1 - beta2^t), which "
-            "tends to 1 (lesson 04's bias correction)."),
+            "1 - 0^t = 1), so the step is -eta g_t/(sqrt(v_t/(1 - beta2^t)) + eps), where Adam's "
+            "second moment v_t (lower-case v) is exactly RMSprop's average G_t of g^2. The only "
+            "difference is the factor 1/(1 - beta2^t), which tends to 1 (lesson 04's bias "
+            "correction)."),
         Statement(
             "Multiplying every gradient by 100 (say, by scaling the loss) makes Adam's steps "
             "100 times longer",

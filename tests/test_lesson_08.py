@@ -7,7 +7,8 @@ import sympy as sp
 from course_lib.averages import debias, running_average, running_averages
 from course_lib.optimizers import SGD, AMSGrad, AdaMax, Adam, AdamW
 from course_lib.polls import POLLS
-from course_lib.proofs import ProofError, check_equal, check_true
+from course_lib.proofs import (ProofError, check_equal, check_true, coefficient, limit_for_decay,
+                               solve_for)
 
 B1, B2, eta = sp.symbols("beta_1 beta_2 eta", positive=True)
 g = sp.Symbol("g", positive=True)
@@ -22,10 +23,9 @@ def weight_sums(claim_m, claim_v, n=6):
     s = ADAM.init(0)
     for k, gk in enumerate(gs, start=1):
         _, s = ADAM.update(gk, s)
-        m, v = sp.expand(s.m), sp.expand(s.v)
-        check_equal(sum(m.coeff(gs[i]) for i in range(k)), claim_m(k), f"m, t = {k}")
-        check_equal(sum(v.coeff(gs[i] ** 2) for i in range(k)), claim_v(k), f"v, t = {k}")
-        check_equal(m.coeff(gs[0]), (1 - B1) * B1 ** (k - 1), "weight of g_1")
+        check_equal(sum(coefficient(s.m, gs[i]) for i in range(k)), claim_m(k), f"m, t = {k}")
+        check_equal(sum(coefficient(s.v, gs[i] ** 2) for i in range(k)), claim_v(k), f"v, t = {k}")
+        check_equal(coefficient(s.m, gs[0]), (1 - B1) * B1 ** (k - 1), "weight of g_1")
         check_equal(s.m, sum((1 - B1) * B1 ** (k - i) * gs[i - 1] for i in range(1, k + 1)),
                     "m_t unrolled")
 
@@ -113,7 +113,19 @@ def test_am3_gamma_t():
     mhat_claim(GAMMA_T)
     check_equal(GAMMA_T.subs(t, 1), 0)
     check_equal(GAMMA_T.subs(t, 2), B1 / (1 + B1))
-    check_equal(sp.limit(GAMMA_T.subs(B1, sp.Rational(9, 10)), t, sp.oo), sp.Rational(9, 10))
+    check_equal(limit_for_decay(GAMMA_T, t, B1), B1)          # for every 0 < beta1 < 1
+
+
+def test_am3_gamma_t_read_off_the_library_as_the_lesson_does():
+    """The lesson's check cell: the weight of m-hat_{t-1} in the library's m-hat_t, and its limit."""
+    Mh = sp.Symbol("Mh")
+    gamma_lib = coefficient(debias(running_average((1 - B1 ** (t - 1)) * Mh, g_t, B1), B1, t), Mh)
+    check_equal(gamma_lib, GAMMA_T)
+    check_equal(limit_for_decay(gamma_lib, t, B1), B1)
+    with pytest.raises(ProofError):                            # not 1, not beta1^2
+        check_equal(limit_for_decay(gamma_lib, t, B1), 1)
+    with pytest.raises(ProofError):
+        check_equal(limit_for_decay(gamma_lib, t, B1), B1 ** 2)
 
 
 @pytest.mark.parametrize("wrong", [B1, B1 * (1 - B1 ** t) / (1 - B1 ** (t + 1)),
@@ -309,7 +321,32 @@ def test_am6_measured():
     assert 0.95 < res["W", 1.0][-1, 1] <= 1.0 and 2.8 < res["W", 0.1][-1, 1] < 3
 
 
+def test_am6_adamw_reaches_its_limit_only_slowly():
+    """Issue 16: AdamW's dashed line at min(3, 1/lambda) is a limit, not where the run ends."""
+    from course_lib.trace import minimize
+    grad_w = lambda wv: np.array([0.0, 50.0 * (wv[1] - 3.0)])
+    ws = minimize(AdamW(lr=0.01, weight_decay=0.1), grad_w, np.array([1.0, 0.0]), 10000).ws
+    assert [round(ws[k, 1], 3) for k in (1500, 3000, 10000)] == [2.801, 2.907, 2.996]
+    assert np.all(np.diff(ws[1500:, 1]) > -1e-9) and ws[-1, 1] < 3    # creeping up, from below
+
+
+def test_am6_no_decay_no_motion_of_the_ignored_weight():
+    """Issue 16: with lambda = 0 the ignored weight stays at 1 under Adam + L2 (no 1 - eta t)."""
+    from course_lib.trace import minimize
+    grad_w = lambda wv: np.array([0.0, 50.0 * (wv[1] - 3.0)])
+    ws = minimize(Adam(lr=0.01, weight_decay=0.0), grad_w, np.array([1.0, 0.0]), 20).ws
+    np.testing.assert_array_equal(ws[:, 0], 1.0)
+
+
 # --- [POLL-4] ------------------------------------------------------------------------------------
+
+def test_poll4_names_the_velocity_and_the_second_moment_apart():
+    """Issue 16: V_t (velocity) and v_t (Adam's second moment) are told apart in words, and
+    the lesson's symbol box lists G_t (and V_t, M_t) that the poll uses."""
+    text = " ".join(s.text + " " + s.why for s in POLLS["POLL-4"].statements)
+    assert "velocity V_t" in text and "second moment v_t" in text
+    assert re.search(r"notation_box\(.*\"G\"", text_of(cells_of("08_adam.ipynb")[3]))
+
 
 def test_poll4_answers():
     q = POLLS["POLL-4"]
@@ -533,7 +570,7 @@ def uncorrected_first_step_claim(beta2_of):
 
 def test_am1_biases_cancel_on_the_first_step():
     uncorrected_first_step_claim(lambda b1: 1 - (1 - b1) ** 2)
-    assert sp.solve(sp.Eq((1 - B1) / sp.sqrt(1 - B2), 1), B2) == [B1 * (2 - B1)]
+    check_equal(solve_for(sp.Eq((1 - B1) / sp.sqrt(1 - B2), 1), B2), 1 - (1 - B1) ** 2)
     assert 1 - (1 - sp.Rational(9, 10)) ** 2 == sp.Rational(99, 100)
 
 

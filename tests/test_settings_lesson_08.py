@@ -56,6 +56,13 @@ def test_changed_settings_reach_every_figure(changed):
         assert any(rf"$\lambda = {lam}$" in t and "ignores" in t for t in texts), texts
         assert any(rf"$\lambda = {lam}$" in t and "pulls" in t for t in texts), texts
     assert not any(r"\lambda = 0.1$" in t or r"\lambda = 1.0$" in t for t in texts)
+    assert any("AdamW: predicted limit" in t for t in texts), texts
+
+
+def test_changed_settings_long_adamw_run_follows(changed):
+    """The longer AdamW run uses the smallest of the new LAMBDAS."""
+    out = "\n".join(changed.text_outputs)
+    assert "AdamW, lambda = 0.2: w_2 = " in out and "predicted limit 3" in out, out
 
 
 def test_changed_settings_predictions_follow(changed):
@@ -83,3 +90,4 @@ def test_edge_settings_run_and_say_what_they_show():
     assert "from the L2 optimum after 1500 steps; raise STEPS_W" in out, out
     texts = result.figure_texts
     assert any(r"$\lambda = 0.0$, $\eta = 0.002$" in t for t in texts), texts
+    assert "AdamW, lambda = 0.0: w_2 = " in out, out
