@@ -242,8 +242,8 @@ POLLS["POLL-4"] = Quiz(
             "Averaging makes consecutive STEPS point nearly the same way, but the noise left in "
             "them is correlated over about 1/(1 - gamma) steps and adds up to the same random "
             "walk: at the same long-run step size the spread of the weights around the minimum "
-            "barely changes (lesson 05 measures it). What does shrink the spread is a smaller "
-            "step size or a larger minibatch."),
+            "barely changes (lesson 05 states it; 05b measures it). What does shrink the spread "
+            "is a smaller step size or a larger minibatch."),
     ],
     id="POLL-4",
 )
