@@ -643,3 +643,29 @@ def test_proof_labels_are_typeset():
                 for label in _re.findall(r"^\*\*\d+\.\*\* (.*)$", md, _re.M):
                     plain = _re.sub(r"\$[^$]*\$", "", label)
                     assert not _re.search(r"_\\?\{|sqrt\(|\\\^", plain), (path.name, label)
+
+
+def test_deep_dive_letters_keep_one_meaning():
+    """In 05b the state is x (as in the core), the state-dependent noise map is \\mathcal N (N is
+    T_lambda - zI), z is an eigenvalue, and PyTorch's buffer is \\tilde b_t (b = 1 + gamma - eta
+    lambda)."""
+    text = "\n".join(_md(DEEP))
+    assert "$x = (W - W^*, V)$" in text and "\\mathcal N(C_{WW})" in text
+    assert "\\tilde b_t = \\gamma \\tilde b_{t-1} + g_t" in text
+    assert "top-right entry is $-\\gamma \\ne 0$" in text
+    for clash in ("z = (W", "z_{t} = A", "$N(C", "+ N(C", "$N$ out", "$b_t = ", "third side"):
+        assert clash not in text, clash
+    assert any(ln.startswith("## The equivalence on whole runs") for ln in text.splitlines())
+
+
+def test_regression_noise_cell_uses_the_synthetic_settings():
+    """The minibatch Var M measurement reuses SYNTH_GAMMAS / SYNTH_UPDATES, predicts with the
+    factor (1 - gamma^2t), and its asserts say what failed."""
+    cell = next("".join(c["source"]) for c in _cells(DEEP)
+                if c["cell_type"] == "code" and "def minibatch_grad" in "".join(c["source"]))
+    assert "np.array(SYNTH_GAMMAS)" in cell and "range(SYNTH_UPDATES)" in cell
+    assert "(1 - gammas ** (2 * SYNTH_UPDATES))" in cell
+    assert "0.95" not in cell.split("if (SYNTH_GAMMAS")[0] and "range(150)" not in cell
+    for line in cell.splitlines():
+        if line.lstrip().startswith("assert "):
+            assert line.rstrip().endswith("\\") or '"' in line, line     # every assert has a message

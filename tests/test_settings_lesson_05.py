@@ -21,7 +21,8 @@ NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 CORE = {"CONST_GAMMAS": (0.3, 0.95), "CONST_LR": 0.05, "CONST_STEPS": 80,
         "GAMMA": 0.8, "LR": 0.045, "STEPS": 250,
         "RATE_GAMMA": 0.7, "RATE_LR": 0.03, "RATE_STEPS": 240}
-# gamma = 0.99 in the synthetic-noise experiment has not forgotten M_0 = 0 after 200 updates
+# gamma = 0.99 in the synthetic-noise experiments (synthetic and minibatch) has not forgotten
+# M_0 = 0 after 200 updates
 DEEP = {"SCHEDULE_GAMMA": 0.85, "SCHEDULE_LR": 0.06, "DROP_AT": 30, "SCHEDULE_STEPS": 100,
         "SYNTH_GAMMAS": (0.5, 0.99), "SYNTH_REPLICAS": 5000, "SYNTH_UPDATES": 200, "SYNTH_SEED": 1,
         "NOISE_GAMMA": 0.85, "NOISE_LR": 0.06, "REPLICAS": 40, "SEEDS": (1, 2),
@@ -51,7 +52,8 @@ def test_lesson_05_figures_follow_the_settings(core):
                    "left the window (diverged)",
                    r"Heavy ball, $\eta=0.03$, $\gamma=0.7$",                   # rates per direction
                    r"Rate of each direction, $\eta=0.03$, $\gamma=0.7$",
-                   r"$\sqrt{\gamma}=0.837$") == [], core.figure_texts
+                   r"$\sqrt{\gamma}=0.837$",
+                   "$r^t$ (slope; up to a constant)") == [], core.figure_texts
     assert stale(core.figure_texts, r"\eta=0.02$", r"\eta=0.1$", r"\gamma=0.9$",
                  r"$\gamma=0.5$:") == []
 
@@ -88,6 +90,8 @@ def test_lesson_05b_moved_experiments_follow_the_settings(deep):
     text = "\n".join(deep.text_outputs)
     noise = text.split("Var M / s^2")[0].rsplit("gamma", 1)[1]           # the noise table's head
     assert noise.split() == ["0.50", "0.99"]
+    minibatch = text.split("Var M / s^2")[1].rsplit("gamma", 1)[1]   # the minibatch table's head
+    assert minibatch.split() == ["0.50", "0.99"]                    # it reuses SYNTH_GAMMAS
     table = text.split("sqrt(kappa)")[1].split("\n")
     assert [row.split()[0] for row in table if row.strip()][:2] == ["10", "30"]
     assert "kappa = 20: best worst-case rate on the grid" in text
