@@ -131,6 +131,11 @@ _ROWS = [
     (r"$V_t$", r"velocity (heavy-ball momentum, undamped sum)", r"`state.V`", r"`lr * momentum_buffer`", "V"),
     (r"$M_t$", r"running average of gradients (averaged momentum)", r"`state.M`",
      r"`momentum_buffer * (1 - gamma)` (lesson 05's In PyTorch box)", "M"),
+    (r"$\eta'$", r"lesson 05: the averaged form's step size; $\eta = \eta'(1-\gamma)$ gives the "
+     r"velocity form the same iterates", r"`optimizers.AveragedMomentum(lr=)`",
+     r"`SGD(lr=eta' * (1 - gamma), momentum=gamma)`", "eta_prime"),
+    (r"$\xi_t$, $\sigma^2$", r"lesson 05: the minibatch gradient's zero-mean noise, $g_t = \nabla "
+     r"J(W_{t-1}) + \xi_t$, and its variance", r"—", r"—", "xi"),
     (r"$G_t$", r"running average (RMSprop) or sum (Adagrad) of $g^2$", r"`state.G`",
      r"`square_avg` / `sum`", "G"),
     (r"$\beta_1$", r"Adam: weight of the old first moment", r"`beta1`", r"`betas[0]`", "beta1"),
@@ -179,6 +184,8 @@ _ROWS = [
      r"—", r"—", "L_mu"),
     (r"$\kappa$", r"condition number $L/\mu$: how elongated the bowl is",
      r"`landscapes.quadratic(kappa=)`", r"—", "kappa"),
+    (r"$\rho(T)$", r"spectral radius, the largest $\lvert$eigenvalue$\rvert$ of an update matrix $T$: "
+     r"the error shrinks like $\rho^t$ (lesson 05)", r"—", r"—", "rho_spec"),
 ]
 
 #: the rows, in the order of the full table (a list of :class:`Row`)
