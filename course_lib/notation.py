@@ -131,9 +131,9 @@ _ROWS = [
     (r"$V_t$", r"velocity (heavy-ball momentum, undamped sum)", r"`state.V`", r"`lr * momentum_buffer`", "V"),
     (r"$M_t$", r"running average of gradients (averaged momentum)", r"`state.M`",
      r"`momentum_buffer * (1 - gamma)` (lesson 05's In PyTorch box)", "M"),
-    (r"$\eta'$", r"lesson 05: the averaged form's step size; $\eta = \eta'(1-\gamma)$ gives the "
-     r"velocity form the same iterates", r"`optimizers.AveragedMomentum(lr=)`",
-     r"`SGD(lr=eta' * (1 - gamma), momentum=gamma)`", "eta_prime"),
+    (r"$\eta'$", r"lesson 05: the averaged form's step size (its `lr`); $\eta = \eta'(1-\gamma)$ "
+     r"gives the velocity form the same iterates, and is torch's lr for it", r"—", r"—",
+     "eta_prime"),
     (r"$\xi_t$, $\sigma^2$", r"lesson 05: the minibatch gradient's zero-mean noise, $g_t = \nabla "
      r"J(W_{t-1}) + \xi_t$, and its variance", r"—", r"—", "xi"),
     (r"$G_t$", r"running average (RMSprop) or sum (Adagrad) of $g^2$", r"`state.G`",
